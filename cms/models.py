@@ -1,0 +1,170 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from wagtail import blocks as wagtail_blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+from .panels import ReviewStatusPanel
+
+
+class Statistic(index.Indexed, models.Model):
+    """One published figure with its source. Pages and questions refer to it; none copies it."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENT = "percent", "Percentage"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", "Exact figure"
+        MORE_THAN = "more_than", "More than"
+        ABOUT = "about", "About"
+        ALMOST = "almost", "Almost"
+
+    label = models.CharField(max_length=160, help_text="What is counted, in plain words, without the number.")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    qualifier = models.CharField(
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text="How the source states the figure, for example 'more than 33,000'.",
+    )
+    period = models.CharField(max_length=40, help_text="For example 2022/23 or 2024.")
+    geography = models.CharField(
+        max_length=200, help_text="Where and who, for example 'UK, 35 police forces'."
+    )
+    basis_note = models.TextField(
+        blank=True,
+        help_text="How it was counted and what it cannot be compared with (shown to learners).",
+    )
+    source_title = models.CharField(max_length=255)
+    source_url = models.URLField(max_length=500)
+    source_published = models.DateField(null=True, blank=True)
+    review_by = models.DateField(
+        help_text="Check the figure against the live source by this date. After it, trainers "
+        "see a warning wherever the statistic is used."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        ReviewStatusPanel(),
+        FieldPanel("label"),
+        FieldRowPanel([FieldPanel("qualifier"), FieldPanel("value"), FieldPanel("unit")]),
+        FieldRowPanel([FieldPanel("period"), FieldPanel("geography")]),
+        FieldPanel("basis_note"),
+        MultiFieldPanel(
+            [FieldPanel("source_title"), FieldPanel("source_url"), FieldPanel("source_published")],
+            heading="Source",
+        ),
+        FieldPanel("review_by"),
+    ]
+
+    search_fields = [
+        index.SearchField("label"),
+        index.SearchField("source_title"),
+        index.SearchField("period"),
+        index.AutocompleteField("label"),
+        index.FilterField("unit"),
+        index.FilterField("review_by"),
+    ]
+
+    class Meta:
+        ordering = ["label", "period"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="statistic_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.period}): {self.display_value}"
+
+    @property
+    def number(self):
+        """The value without its qualifier: '33,000' or '44%'."""
+        value = self.value
+        whole = value == value.to_integral_value()
+        text = f"{value:,.0f}" if whole else f"{value.normalize():,f}"
+        return f"{text}%" if self.unit == self.Unit.PERCENT else text
+
+    @property
+    def display_value(self):
+        if self.qualifier == self.Qualifier.EXACT:
+            return self.number
+        return f"{self.get_qualifier_display().lower()} {self.number}"
+
+    @property
+    def is_past_review(self):
+        return self.review_by < timezone.localdate()
+
+
+@register_setting(icon="help")
+class SignpostingSettings(BaseGenericSetting):
+    """Who to tell and how: shown on every lesson page and by the signposting block."""
+
+    heading = models.CharField(max_length=120, default="Worried about a child?")
+    intro = models.TextField(
+        blank=True,
+        default="If a child is in immediate danger, call 999. Otherwise tell your Designated "
+        "Safeguarding Lead (DSL) straight away.",
+    )
+    contacts = StreamField(
+        [
+            (
+                "contact",
+                wagtail_blocks.StructBlock(
+                    [
+                        ("name", wagtail_blocks.CharBlock(max_length=120)),
+                        ("contact", wagtail_blocks.CharBlock(max_length=200)),
+                        ("when", wagtail_blocks.TextBlock(required=False)),
+                        ("url", wagtail_blocks.URLBlock(required=False)),
+                    ],
+                    icon="user",
+                ),
+            )
+        ],
+        blank=True,
+        use_json_field=True,
+    )
+
+    panels = [FieldPanel("heading"), FieldPanel("intro"), FieldPanel("contacts")]
+
+    class Meta:
+        verbose_name = "Signposting"
+
+
+class HomePage(Page):
+    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CoursePage", "cms.StandardPage"]
+    max_count = 1
+
+    @cached_property
+    def courses(self):
+        from courses.models import CoursePage
+
+        return CoursePage.objects.child_of(self).live().public().order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = self.courses
+        return context
+
+
+class StandardPage(Page):
+    intro = models.TextField(blank=True)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]

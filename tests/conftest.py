@@ -1,0 +1,52 @@
+import pytest
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from courses.models import CoursePage, LessonPage, ModulePage
+from tests.factories import StatisticFactory, UserFactory
+
+
+@pytest.fixture
+def home_page(db):
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Training home", slug="training-home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": home})
+    return home
+
+
+@pytest.fixture
+def course_page(home_page):
+    return home_page.add_child(
+        instance=CoursePage(title="Safeguarding children", slug="safeguarding-children")
+    )
+
+
+@pytest.fixture
+def module_page(course_page):
+    return course_page.add_child(
+        instance=ModulePage(title="Online safety", slug="online-safety", duration_minutes=90)
+    )
+
+
+@pytest.fixture
+def make_lesson(module_page):
+    """Create a published lesson in the module; ``body`` is raw StreamField data."""
+    counter = iter(range(1, 10_000))
+
+    def make(body=(), **fields):
+        number = next(counter)
+        fields.setdefault("title", f"Lesson {number}")
+        fields.setdefault("slug", f"lesson-{number}")
+        return module_page.add_child(instance=LessonPage(body=list(body), **fields))
+
+    return make
+
+
+@pytest.fixture
+def statistic(db):
+    return StatisticFactory()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
