@@ -5,12 +5,12 @@ The template draws what this computes; nothing here touches the database."""
 import textwrap
 from dataclasses import dataclass
 
-WIDTH = 400
-LABEL_CHARS = 46
+WIDTH = 320  # drawn at about this size on a phone, so its text stays readable
+LABEL_CHARS = 36
 LINE_HEIGHT = 18
 BAR_HEIGHT = 20
 ROW_GAP = 14
-VALUE_SPACE = 84  # room to the right of the longest bar for its value
+VALUE_SPACE = 76  # room to the right of the longest bar for its value
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Chart:
     height: int
     shared_period: str
     shared_geography: str
+    sources: list  # (title, url) pairs, each once, in the order the bars cite them
 
 
 def bar_label(statistic, *, same_label, same_period):
@@ -45,7 +46,7 @@ def bar_chart(statistics):
     """Horizontal bars scaled to the largest value, each with its label above it."""
     statistics = list(statistics)
     if not statistics:
-        return Chart(bars=[], width=WIDTH, height=0, shared_period="", shared_geography="")
+        return Chart(bars=[], width=WIDTH, height=0, shared_period="", shared_geography="", sources=[])
     same_label = len({s.label for s in statistics}) == 1
     same_period = len({s.period for s in statistics}) == 1
     same_geography = len({s.geography for s in statistics}) == 1
@@ -74,4 +75,5 @@ def bar_chart(statistics):
         height=y - ROW_GAP,
         shared_period=statistics[0].period if same_period else "",
         shared_geography=statistics[0].geography if same_geography else "",
+        sources=list(dict.fromkeys((s.source_title, s.source_url) for s in statistics)),
     )

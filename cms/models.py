@@ -68,7 +68,9 @@ class Statistic(index.Indexed, models.Model):
         index.SearchField("label"),
         index.SearchField("source_title"),
         index.SearchField("period"),
+        index.SearchField("geography"),
         index.AutocompleteField("label"),
+        index.AutocompleteField("source_title"),
         index.FilterField("unit"),
         index.FilterField("review_by"),
     ]

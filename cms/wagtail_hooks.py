@@ -31,7 +31,6 @@ class StatisticViewSet(SnippetViewSet):
         DateColumn("updated_at", label="Updated"),
     ]
     list_filter = ["unit"]
-    search_fields = ["label", "source_title", "period", "geography"]
     ordering = ["review_by", "label"]
     copy_view_enabled = True
 

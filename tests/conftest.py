@@ -50,3 +50,11 @@ def statistic(db):
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
