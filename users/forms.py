@@ -1,4 +1,5 @@
 from django import forms
+from wagtail.users import forms as wagtail_user_forms
 
 
 class SignupForm(forms.Form):
@@ -22,3 +23,15 @@ class SignupForm(forms.Form):
     def signup(self, request, user):
         user.certificate_name = self.cleaned_data["certificate_name"]
         user.save(update_fields=["certificate_name"])
+
+
+class WagtailUserCreationForm(wagtail_user_forms.UserCreationForm):
+    """Wagtail's admin form for a new user, with the name printed on certificates."""
+
+    class Meta(wagtail_user_forms.UserCreationForm.Meta):
+        fields = wagtail_user_forms.UserCreationForm.Meta.fields | {"certificate_name"}
+
+
+class WagtailUserEditForm(wagtail_user_forms.UserEditForm):
+    class Meta(wagtail_user_forms.UserEditForm.Meta):
+        fields = wagtail_user_forms.UserEditForm.Meta.fields | {"certificate_name"}
