@@ -1,8 +1,12 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from wagtail import blocks as wagtail_blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -44,6 +48,13 @@ class ModulePage(Page):
         validators=[MinValueValidator(1), MaxValueValidator(6000)],
         help_text="About how long the module takes, in minutes.",
     )
+    class LessonOrder(models.TextChoices):
+        IN_ORDER = "in_order", "In order: each lesson opens when the one before is done"
+        FREE = "free", "Any order"
+
+    lesson_order = models.CharField(
+        max_length=10, choices=LessonOrder.choices, default=LessonOrder.IN_ORDER
+    )
     cpd_hours = models.DecimalField(
         "CPD hours",
         max_digits=4,
@@ -61,6 +72,7 @@ class ModulePage(Page):
             [FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("cpd_hours")])],
             heading="Length and CPD",
         ),
+        FieldPanel("lesson_order"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("intro")]
 
@@ -76,14 +88,28 @@ class ModulePage(Page):
         return CoursePage.objects.ancestor_of(self).first()
 
     def get_context(self, request, *args, **kwargs):
+        from . import services
+        from .access import enrolment_for, is_trainer
+
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = self.lessons
-        context["course"] = self.course
+        enrolment = enrolment_for(request.user, self)
+        progress = services.progress_for(enrolment, self.lessons) if enrolment else None
+        context.update(
+            lessons=self.lessons,
+            course=self.course,
+            enrolment=enrolment,
+            progress=progress,
+            can_open_lessons=bool(
+                enrolment or is_trainer(request.user) or getattr(request, "is_preview", False)
+            ),
+        )
         return context
 
 
-class LessonPage(Page):
-    """One short lesson. The body is built from the blocks in cms.blocks."""
+class LessonPage(RoutablePageMixin, Page):
+    """One short lesson. The body is built from the blocks in cms.blocks.
+
+    Enrolled learners and trainers see the body; courses.views decides, and records progress."""
 
     summary = models.CharField(max_length=255, blank=True, help_text="One sentence for listings.")
     estimated_minutes = models.PositiveIntegerField(
@@ -122,18 +148,123 @@ class LessonPage(Page):
     def content_note_text(self):
         return self.content_note or self.DEFAULT_CONTENT_NOTE
 
+    @cached_property
+    def module(self):
+        return ModulePage.objects.ancestor_of(self).first()
+
+    @cached_property
+    def course(self):
+        return CoursePage.objects.ancestor_of(self).first()
+
+    @cached_property
+    def module_lessons(self):
+        """The live lessons of this lesson's module, in order (this one included)."""
+        return list(LessonPage.objects.sibling_of(self).live().public().order_by("path"))
+
+    @classmethod
+    def lessons_by_module(cls, modules):
+        """Live lessons of several modules in one query: {module id: [lessons in order]}."""
+        modules = {module.path: module.pk for module in modules}
+        if not modules:
+            return {}
+        query = models.Q()
+        for module_path in modules:
+            query |= models.Q(path__startswith=module_path)
+        grouped = {}
+        lessons = cls.objects.live().public().filter(query).order_by("path")
+        for lesson in lessons:
+            parent = modules.get(lesson.path[: -cls.steplen])
+            if parent is not None:
+                grouped.setdefault(parent, []).append(lesson)
+        return grouped
+
+    @path("")
+    def lesson(self, request):
+        from .views import serve_lesson
+
+        return serve_lesson(request, self)
+
+    @path("complete/", name="complete")
+    def complete(self, request):
+        from .views import complete_lesson
+
+        return complete_lesson(request, self)
+
+    @path("content-note/", name="content_note")
+    def content_note_choice(self, request):
+        from .views import continue_after_content_note
+
+        return continue_after_content_note(request, self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        lessons = list(LessonPage.objects.sibling_of(self).live().public().order_by("path"))
+        lessons = self.module_lessons
         position = next((i for i, lesson in enumerate(lessons) if lesson.pk == self.pk), None)
         context.update(
-            module=ModulePage.objects.ancestor_of(self).first(),
-            course=CoursePage.objects.ancestor_of(self).first(),
+            module=self.module,
+            course=self.course,
             lessons=lessons,
             lesson_number=None if position is None else position + 1,
             previous_lesson=lessons[position - 1] if position else None,
             next_lesson=(
-                lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
+                lessons[position + 1]
+                if position is not None and position + 1 < len(lessons)
+                else None
             ),
         )
         return context
+
+class Enrolment(models.Model):
+    """A learner's access to a module. Created only by courses.services.enrol."""
+
+    class Source(models.TextChoices):
+        SEAT = "seat", "Provider seat"
+        STAFF = "staff", "Granted by staff"
+        DEMO = "demo", "Demo"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="enrolments")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_date = models.DateField(null=True, blank=True, help_text="When the learner should finish.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "module"], name="one_enrolment_per_module"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} in {self.module.title}"
+
+
+class LessonProgress(models.Model):
+    """How far one enrolled learner has got with one lesson. Times come from the server."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    first_opened_at = models.DateTimeField()
+    last_opened_at = models.DateTimeField()
+    content_note_seen_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    time_spent = models.DurationField(default=timedelta)
+
+    class Meta:
+        verbose_name_plural = "lesson progress"
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_progress_per_lesson"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.learner} / {self.lesson.title}"

@@ -52,6 +52,37 @@ def user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def trainer(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def trainer_client(client, trainer):
+    """A signed-in trainer: sees every lesson without an enrolment."""
+    client.force_login(trainer)
+    return client
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def enrolment(learner, module_page):
+    from courses.models import Enrolment
+    from courses.services import enrol
+
+    return enrol(learner, module_page, source=Enrolment.Source.DEMO)
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "certificates",
     "providers",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -128,7 +129,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Accounts (django-allauth): email is the login, verified before first sign-in.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "my_learning"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -19,7 +19,7 @@ def get_html(client, page):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def test_statistic_callout_shows_figure_period_geography_and_linked_source(client, make_lesson):
+def test_statistic_callout_shows_figure_period_geography_and_linked_source(trainer_client, make_lesson):
     statistic = StatisticFactory(
         label="Child abuse image crimes recorded by police",
         value=Decimal("33000"),
@@ -32,7 +32,7 @@ def test_statistic_callout_shows_figure_period_geography_and_linked_source(clien
     )
     lesson = make_lesson([callout_block(statistic, context="<p>Behind each one is a child.</p>")])
 
-    figure = get_html(client, lesson).select_one("figure.statistic")
+    figure = get_html(trainer_client, lesson).select_one("figure.statistic")
 
     assert figure.select_one(".statistic__figure").get_text(" ", strip=True) == "More than 33,000"
     assert "2022/23" in figure.select_one(".statistic__meta").text
@@ -44,12 +44,12 @@ def test_statistic_callout_shows_figure_period_geography_and_linked_source(clien
     assert link.text == "NSPCC news, 1 March 2024"
 
 
-def test_statistic_chart_draws_scaled_bars_and_a_data_table(client, make_lesson):
+def test_statistic_chart_draws_scaled_bars_and_a_data_table(trainer_client, make_lesson):
     snapchat = StatisticFactory(label="Snapchat", value=Decimal("50"), unit="percent", period="2023/24")
     instagram = StatisticFactory(label="Instagram", value=Decimal("11"), unit="percent", period="2023/24")
     lesson = make_lesson([chart_block([snapchat, instagram], title="Platforms police recorded")])
 
-    figure = get_html(client, lesson).select_one("figure.chart")
+    figure = get_html(trainer_client, lesson).select_one("figure.chart")
 
     svg = figure.select_one("svg")
     assert svg["aria-hidden"] == "true"
@@ -65,12 +65,12 @@ def test_statistic_chart_draws_scaled_bars_and_a_data_table(client, make_lesson)
     assert "2023/24" in figure.figcaption.text
 
 
-def test_chart_labels_bars_by_period_when_every_label_is_the_same(client, make_lesson):
+def test_chart_labels_bars_by_period_when_every_label_is_the_same(trainer_client, make_lesson):
     earlier = StatisticFactory(label="Sextortion reports", value=Decimal("10731"), period="2022")
     later = StatisticFactory(label="Sextortion reports", value=Decimal("26718"), period="2023")
     lesson = make_lesson([chart_block([earlier, later])])
 
-    table = get_html(client, lesson).select_one("figure.chart table")
+    table = get_html(trainer_client, lesson).select_one("figure.chart table")
 
     assert [th.text for th in table.tbody.select("th")] == ["2022", "2023"]
 
@@ -85,7 +85,7 @@ def test_chart_refuses_to_mix_counts_and_percentages():
         block.clean(value)
 
 
-def test_text_blocks_render(client, make_lesson):
+def test_text_blocks_render(trainer_client, make_lesson):
     lesson = make_lesson(
         [
             {"type": "heading", "value": {"text": "Where it happens", "level": "h2"}},
@@ -104,7 +104,7 @@ def test_text_blocks_render(client, make_lesson):
         ]
     )
 
-    html = get_html(client, lesson)
+    html = get_html(trainer_client, lesson)
     article = html.select_one("article")
 
     assert article.select_one("h2.block-heading").text == "Where it happens"
@@ -117,7 +117,7 @@ def test_text_blocks_render(client, make_lesson):
     assert "Act with greater ambition." in blockquote.text
 
 
-def test_signposting_block_uses_the_site_wide_contacts(client, make_lesson):
+def test_signposting_block_uses_the_site_wide_contacts(trainer_client, make_lesson):
     settings = SignpostingSettings.load()
     settings.contacts = [
         {"type": "contact", "value": {"name": "Childline", "contact": "0800 1111", "when": "", "url": ""}},
@@ -131,7 +131,7 @@ def test_signposting_block_uses_the_site_wide_contacts(client, make_lesson):
         [{"type": "signposting", "value": {"heading": "Who to tell", "intro": "Do not wait."}}]
     )
 
-    html = get_html(client, lesson)
+    html = get_html(trainer_client, lesson)
     panels = html.select("aside.signposting")
 
     # the block in the body, and the panel every lesson page ends with
@@ -143,7 +143,7 @@ def test_signposting_block_uses_the_site_wide_contacts(client, make_lesson):
         assert "Police: 999. Immediate danger" in " ".join(panel.text.split())
 
 
-def test_image_block_renders_with_alt_text(client, make_lesson):
+def test_image_block_renders_with_alt_text(trainer_client, make_lesson):
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
 
@@ -152,23 +152,23 @@ def test_image_block_renders_with_alt_text(client, make_lesson):
         [{"type": "image", "value": {"image": image.pk, "alt_text": "A poster", "caption": "The DSL poster"}}]
     )
 
-    figure = get_html(client, lesson).select_one("figure.image-block")
+    figure = get_html(trainer_client, lesson).select_one("figure.image-block")
 
     assert figure.img["alt"] == "A poster"
     assert figure.figcaption.text == "The DSL poster"
 
 
-def test_editing_a_statistic_changes_every_lesson_that_uses_it(client, make_lesson):
+def test_editing_a_statistic_changes_every_lesson_that_uses_it(trainer_client, make_lesson):
     statistic = StatisticFactory(value=Decimal("30925"), period="2021/22")
     first = make_lesson([callout_block(statistic)])
     second = make_lesson([chart_block([statistic, StatisticFactory(value=Decimal("100"))])])
-    assert "30,925" in get_html(client, first).select_one(".statistic__value").text
+    assert "30,925" in get_html(trainer_client, first).select_one(".statistic__value").text
 
     statistic.value = Decimal("33000")
     statistic.period = "2022/23"
     statistic.save()
 
-    first_html, second_html = get_html(client, first), get_html(client, second)
+    first_html, second_html = get_html(trainer_client, first), get_html(trainer_client, second)
     assert first_html.select_one(".statistic__value").text == "33,000"
     assert "2022/23" in first_html.select_one(".statistic__meta").text
     assert "30,925" not in str(first_html)

@@ -9,7 +9,7 @@ from wagtail.models import Page, Revision, Site
 
 from cms.demo import content
 from cms.models import HomePage, SignpostingSettings, Statistic
-from courses.models import CoursePage, LessonPage, ModulePage
+from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,7 @@ def counts():
         "statistics": Statistic.objects.count(),
         "users": User.objects.count(),
         "emails": EmailAddress.objects.count(),
+        "enrolments": Enrolment.objects.count(),
         "sites": Site.objects.count(),
         "contacts": len(SignpostingSettings.load().contacts),
     }
@@ -35,9 +36,10 @@ def test_load_demo_twice_gives_the_same_counts(capsys):
     assert counts() == first
     assert first["statistics"] == len(content.STATISTICS)
     assert first["users"] == 3
+    assert first["enrolments"] == 1
 
 
-def test_demo_builds_the_online_safety_module_with_at_least_five_lessons(client):
+def test_demo_builds_the_online_safety_module_with_at_least_five_lessons(trainer_client):
     call_command("load_demo")
 
     home = HomePage.objects.get()
@@ -48,7 +50,7 @@ def test_demo_builds_the_online_safety_module_with_at_least_five_lessons(client)
     lessons = LessonPage.objects.child_of(module).live()
     assert lessons.count() >= 5
     for lesson in lessons:
-        assert client.get(lesson.url).status_code == 200
+        assert trainer_client.get(lesson.url).status_code == 200
 
 
 def test_every_demo_figure_is_a_statistic_with_a_source():

@@ -23,11 +23,11 @@ def test_course_page_lists_its_live_modules(client, course_page, module_page):
     assert draft.title not in html.text
 
 
-def test_module_page_lists_lessons_in_order_with_length_and_cpd(client, module_page, make_lesson):
+def test_module_page_lists_lessons_in_order_with_length_and_cpd(trainer_client, module_page, make_lesson):
     make_lesson(title="The scale of the problem", estimated_minutes=15, sensitive=True)
     make_lesson(title="Where it happens", estimated_minutes=20)
 
-    html = soup(client.get(module_page.url))
+    html = soup(trainer_client.get(module_page.url))
 
     assert [a.text for a in html.select(".lesson-list__item > a")] == [
         "The scale of the problem",
@@ -38,7 +38,8 @@ def test_module_page_lists_lessons_in_order_with_length_and_cpd(client, module_p
     assert html.select_one(".hero a.button")["href"].endswith("/lesson-1/")
 
 
-def test_lesson_page_shows_position_and_previous_next(client, make_lesson):
+def test_lesson_page_shows_position_and_previous_next(trainer_client, make_lesson):
+    client = trainer_client
     first, second, third = make_lesson(), make_lesson(), make_lesson()
 
     html = soup(client.get(second.url))
@@ -51,7 +52,8 @@ def test_lesson_page_shows_position_and_previous_next(client, make_lesson):
     assert "Back to Online safety" in last.select_one(".pager").text
 
 
-def test_sensitive_lesson_opens_with_a_content_note(client, make_lesson):
+def test_trainer_sees_a_sensitive_lesson_with_its_content_note_inline(trainer_client, make_lesson):
+    client = trainer_client
     calm = make_lesson()
     sensitive = make_lesson(sensitive=True, content_note="This lesson discusses grooming.")
     default_note = make_lesson(sensitive=True)
@@ -62,7 +64,8 @@ def test_sensitive_lesson_opens_with_a_content_note(client, make_lesson):
     assert LessonPage.DEFAULT_CONTENT_NOTE in soup(client.get(default_note.url)).text
 
 
-def test_every_lesson_ends_with_signposting(client, make_lesson):
+def test_every_lesson_ends_with_signposting(trainer_client, make_lesson):
+    client = trainer_client
     lesson = make_lesson()
 
     panel = soup(client.get(lesson.url)).select("aside.signposting")

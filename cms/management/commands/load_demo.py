@@ -12,15 +12,16 @@ from wagtail.models import Page, Site
 
 from cms.demo import content
 from cms.models import HomePage, SignpostingSettings, Statistic
-from courses.models import CoursePage, LessonPage, ModulePage
+from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
+from courses.services import enrol
 
 DEFAULT_REVIEW_BY = date(2027, 3, 31)
 DEMO_PASSWORD = "safeguarding-demo"
 DEMO_ACCOUNTS = [
-    # email, name, role, staff, superuser
-    ("trainer@example.com", "Tara Trainer", "Trainer (Wagtail admin)", True, True),
-    ("manager@example.com", "Maya Manager", "Provider manager", False, False),
-    ("learner@example.com", "Liam Learner", "Learner", False, False),
+    # email, name, role, staff, superuser, enrolled on the demo module
+    ("trainer@example.com", "Tara Trainer", "Trainer (Wagtail admin)", True, True, False),
+    ("manager@example.com", "Maya Manager", "Provider manager", False, False, False),
+    ("learner@example.com", "Liam Learner", "Learner", False, False, True),
 ]
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                     content_note=lesson["content_note"],
                     body=stream_data(lesson["body"], statistics),
                 )
-            accounts = self.load_accounts() if settings.DEMO_ACCOUNTS else []
+            accounts = self.load_accounts(module) if settings.DEMO_ACCOUNTS else []
         self.stdout.write(self.style.SUCCESS(f"Demo course ready at {module.url}"))
         if accounts and settings.DEBUG:
             self.stdout.write("Demo logins (development only):")
@@ -137,10 +138,10 @@ class Command(BaseCommand):
         page.save_revision().publish()
         return page
 
-    def load_accounts(self):
+    def load_accounts(self, module):
         User = get_user_model()
         accounts = []
-        for email, name, role, is_staff, is_superuser in DEMO_ACCOUNTS:
+        for email, name, role, is_staff, is_superuser, enrolled in DEMO_ACCOUNTS:
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(
@@ -155,6 +156,8 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            if enrolled:
+                enrol(user, module, source=Enrolment.Source.DEMO)
             accounts.append((email, role))
         return accounts
 

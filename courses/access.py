@@ -1,0 +1,13 @@
+"""Who may see lesson bodies: enrolled learners, and trainers (admin users) without enrolment."""
+
+from .models import Enrolment
+
+
+def is_trainer(user):
+    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+def enrolment_for(user, module):
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(learner=user, module=module).select_related("module").first()

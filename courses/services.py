@@ -1,0 +1,109 @@
+"""State changes for enrolments and lesson progress. Views call these; nothing else writes them."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .models import Enrolment, LessonPage, LessonProgress
+from .progress import module_progress
+
+# A gap between two server timestamps longer than this is a break, not learning time.
+ACTIVE_GAP = timedelta(minutes=30)
+
+
+class CourseError(Exception):
+    """A change the learner asked for that cannot happen; the message is shown to them."""
+
+
+class LessonLocked(CourseError):
+    pass
+
+
+def enrol(learner, module, *, source, granted_by=None, due_date=None):
+    """Give ``learner`` access to ``module``. Idempotent: an existing enrolment is returned as is."""
+    with transaction.atomic():
+        enrolment, created = Enrolment.objects.get_or_create(
+            learner=learner,
+            module=module,
+            defaults={"source": source, "granted_by": granted_by, "due_date": due_date},
+        )
+        if created:
+            log(
+                enrolment,
+                "courses.enrol",
+                user=granted_by,
+                data={"learner": learner.email, "module": module.title, "source": source},
+            )
+    return enrolment
+
+
+def progress_for(enrolment, lessons):
+    """The learner's ModuleProgress over ``lessons`` (the module's live lessons, in order)."""
+    rows = {row.lesson_id: row for row in LessonProgress.objects.filter(enrolment=enrolment)}
+    in_order = enrolment.module.lesson_order == enrolment.module.LessonOrder.IN_ORDER
+    return module_progress(lessons, rows, in_order=in_order)
+
+
+def _learning_time(since, now):
+    elapsed = now - since
+    return elapsed if timedelta() <= elapsed <= ACTIVE_GAP else timedelta()
+
+
+def open_lesson(enrolment, lesson, *, now=None):
+    """Record that the learner opened ``lesson``; time since their last view counts as learning."""
+    now = now or timezone.now()
+    progress, created = LessonProgress.objects.get_or_create(
+        enrolment=enrolment, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
+    )
+    if not created:
+        LessonProgress.objects.filter(pk=progress.pk).update(
+            last_opened_at=now,
+            time_spent=F("time_spent") + _learning_time(progress.last_opened_at, now),
+        )
+    if enrolment.started_at is None:
+        Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now)
+        enrolment.started_at = now
+    return progress
+
+
+def acknowledge_content_note(enrolment, lesson, *, now=None):
+    now = now or timezone.now()
+    progress = open_lesson(enrolment, lesson, now=now)
+    LessonProgress.objects.filter(pk=progress.pk, content_note_seen_at__isnull=True).update(
+        content_note_seen_at=now
+    )
+
+
+def complete_lesson(enrolment, lesson, *, now=None):
+    """Mark ``lesson`` done. Completing twice changes nothing; a locked lesson raises LessonLocked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+        lessons = list(LessonPage.objects.child_of(enrolment.module).live().public().order_by("path"))
+        progress = progress_for(enrolment, lessons)
+        state = progress.state_of(lesson)
+        if state is None:
+            raise CourseError("That lesson is not part of this module.")
+        blocking = progress.blocking_lesson(lesson)
+        if blocking is not None:
+            raise LessonLocked(f"Finish “{blocking.title}” first: lessons in this module open in order.")
+        row = state.progress
+        if row is not None and row.completed_at:
+            return row
+        if row is None:
+            row = LessonProgress(enrolment=enrolment, lesson=lesson, first_opened_at=now, last_opened_at=now)
+        else:
+            row.time_spent += _learning_time(row.last_opened_at, now)
+            row.last_opened_at = now
+        row.completed_at = now
+        row.save()
+        if enrolment.started_at is None:
+            enrolment.started_at = now
+        if progress.done + 1 == progress.total and enrolment.completed_at is None:
+            enrolment.completed_at = now
+            log(enrolment, "courses.complete_module", user=enrolment.learner)
+        enrolment.save(update_fields=["started_at", "completed_at"])
+    return row

@@ -1,0 +1,51 @@
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import services
+from .forms import EnrolmentDueDateForm, GrantEnrolmentForm
+from .models import Enrolment
+
+
+@hooks.register("register_log_actions")
+def register_course_log_actions(actions):
+    actions.register_action("courses.enrol", "Enrol", "Enrolled on a module")
+    actions.register_action("courses.complete_module", "Complete module", "Completed a module")
+
+
+class GrantEnrolmentView(CreateView):
+    page_title = "Grant an enrolment"
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.enrol(
+            self.form.learner,
+            data["module"],
+            source=Enrolment.Source.STAFF,
+            granted_by=self.request.user,
+            due_date=data.get("due_date"),
+        )
+
+
+class EnrolmentIndexView(IndexView):
+    queryset = Enrolment.objects.select_related("learner", "module")
+
+
+class EnrolmentViewSet(ModelViewSet):
+    model = Enrolment
+    icon = "user"
+    menu_label = "Enrolments"
+    menu_order = 300
+    add_to_admin_menu = True
+    add_view_class = GrantEnrolmentView
+    index_view_class = EnrolmentIndexView
+    list_display = ["learner", "module", "source", "due_date", "started_at", "completed_at"]
+    list_filter = ["source", "module"]
+    search_fields = ["learner__email", "learner__certificate_name"]
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return EnrolmentDueDateForm if for_update else GrantEnrolmentForm
+
+
+hooks.register("register_admin_viewset", lambda: EnrolmentViewSet("enrolments"))
