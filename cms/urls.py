@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from courses import views as course_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("my-learning/", course_views.my_learning, name="my_learning"),
+    path("healthz/", cms_views.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:
