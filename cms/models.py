@@ -12,6 +12,13 @@ from .blocks import BodyBlock
 from .panels import ReviewStatusPanel
 
 
+def format_figure(value, unit):
+    """A number as learners read it: '33,000', '1,234.5' or, for percentages, '44%'."""
+    whole = value == value.to_integral_value()
+    text = f"{value:,.0f}" if whole else f"{value.normalize():,f}"
+    return f"{text}%" if unit == Statistic.Unit.PERCENT else text
+
+
 class Statistic(index.Indexed, models.Model):
     """One published figure with its source. Pages and questions refer to it; none copies it."""
 
@@ -87,10 +94,7 @@ class Statistic(index.Indexed, models.Model):
     @property
     def number(self):
         """The value without its qualifier: '33,000' or '44%'."""
-        value = self.value
-        whole = value == value.to_integral_value()
-        text = f"{value:,.0f}" if whole else f"{value.normalize():,f}"
-        return f"{text}%" if self.unit == self.Unit.PERCENT else text
+        return format_figure(self.value, self.unit)
 
     @property
     def display_value(self):

@@ -48,13 +48,12 @@ class ModulePage(Page):
         validators=[MinValueValidator(1), MaxValueValidator(6000)],
         help_text="About how long the module takes, in minutes.",
     )
+
     class LessonOrder(models.TextChoices):
         IN_ORDER = "in_order", "In order: each lesson opens when the one before is done"
         FREE = "free", "Any order"
 
-    lesson_order = models.CharField(
-        max_length=10, choices=LessonOrder.choices, default=LessonOrder.IN_ORDER
-    )
+    lesson_order = models.CharField(max_length=10, choices=LessonOrder.choices, default=LessonOrder.IN_ORDER)
     cpd_hours = models.DecimalField(
         "CPD hours",
         max_digits=4,
@@ -77,7 +76,13 @@ class ModulePage(Page):
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("intro")]
 
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "quizzes.QuizPage"]
+
+    @cached_property
+    def quiz(self):
+        from quizzes.models import QuizPage
+
+        return QuizPage.objects.child_of(self).live().public().first()
 
     @cached_property
     def lessons(self):
@@ -207,12 +212,11 @@ class LessonPage(RoutablePageMixin, Page):
             lesson_number=None if position is None else position + 1,
             previous_lesson=lessons[position - 1] if position else None,
             next_lesson=(
-                lessons[position + 1]
-                if position is not None and position + 1 < len(lessons)
-                else None
+                lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
             ),
         )
         return context
+
 
 class Enrolment(models.Model):
     """A learner's access to a module. Created only by courses.services.enrol."""
@@ -222,9 +226,7 @@ class Enrolment(models.Model):
         STAFF = "staff", "Granted by staff"
         DEMO = "demo", "Demo"
 
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
-    )
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="enrolments")
     source = models.CharField(max_length=10, choices=Source.choices)
     granted_by = models.ForeignKey(
@@ -235,6 +237,11 @@ class Enrolment(models.Model):
         related_name="+",
     )
     due_date = models.DateField(null=True, blank=True, help_text="When the learner should finish.")
+    quiz_attempts_reset_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Quiz attempts submitted before this time no longer count towards the limit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -102,8 +102,24 @@ def complete_lesson(enrolment, lesson, *, now=None):
         row.save()
         if enrolment.started_at is None:
             enrolment.started_at = now
-        if progress.done + 1 == progress.total and enrolment.completed_at is None:
-            enrolment.completed_at = now
-            log(enrolment, "courses.complete_module", user=enrolment.learner)
-        enrolment.save(update_fields=["started_at", "completed_at"])
+        enrolment.save(update_fields=["started_at"])
+        if progress.done + 1 == progress.total and enrolment.module.quiz is None:
+            on_module_passed(enrolment, now=now)
     return row
+
+
+def on_module_passed(enrolment, *, attempt=None, now=None):
+    """The learner has met the module's requirements: every lesson, and its quiz if it has one.
+
+    The one place that completes a module; certificates hook in here. Runs inside the caller's
+    transaction; completing twice changes nothing."""
+    now = now or timezone.now()
+    updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(completed_at=now)
+    if updated:
+        enrolment.completed_at = now
+        log(
+            enrolment,
+            "courses.complete_module",
+            user=enrolment.learner,
+            data={"attempt": attempt.pk if attempt else None, "score": attempt.score if attempt else None},
+        )

@@ -23,16 +23,12 @@ def lesson_gate(request, lesson):
     module = lesson.module
     enrolment = enrolment_for(request.user, module)
     if enrolment is None:
-        response = TemplateResponse(
-            request, "courses/no_access.html", {"page": lesson, "module": module}
-        )
+        response = TemplateResponse(request, "courses/no_access.html", {"page": lesson, "module": module})
         return response, None, None
     progress = services.progress_for(enrolment, lesson.module_lessons)
     blocking = progress.blocking_lesson(lesson)
     if blocking is not None:
-        messages.info(
-            request, f"“{lesson.title}” opens when you have finished “{blocking.title}”."
-        )
+        messages.info(request, f"“{lesson.title}” opens when you have finished “{blocking.title}”.")
         return redirect(progress.next_lesson.url), enrolment, progress
     return None, enrolment, progress
 
@@ -83,6 +79,10 @@ def complete_lesson(request, lesson, enrolment):
         return redirect(lesson.module.url)
     progress = services.progress_for(enrolment, lesson.module_lessons)
     if progress.is_complete:
+        quiz = lesson.module.quiz
+        if quiz is not None:
+            messages.success(request, "You have finished every lesson. The quiz is open now.")
+            return redirect(quiz.url)
         messages.success(request, f"You have finished every lesson in {lesson.module.title}.")
         return redirect(lesson.module.url)
     return redirect(progress.next_lesson.url)

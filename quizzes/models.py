@@ -1,1 +1,246 @@
-"""quizzes: built in its own issue; the app is registered so its migrations have a home."""
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import RichTextField
+from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
+from wagtail.search import index
+
+from cms.blocks import RICH_TEXT_FEATURES
+
+
+class Question(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+    """One question in the bank. Its topic is the lesson it tests; quizzes draw from the live ones.
+
+    A statistics question has no stored choices: they are computed from its statistic's current
+    value when an attempt starts (see quizzes.statistic_choices)."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single answer"
+        MULTIPLE = "multiple", "Select all that apply"
+        TRUE_FALSE = "true_false", "True or false"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
+    stem = models.TextField(
+        "question",
+        help_text="For a statistics question you can use {period}, {geography} and {label}; "
+        "never type the figure itself.",
+    )
+    lesson = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name="topic (lesson)",
+        help_text="The lesson this question tests. Learners who miss it are sent back there.",
+    )
+    statistic = models.ForeignKey(
+        "cms.Statistic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text="Makes this a statistics question: the right answer is the statistic's current "
+        "value and the wrong answers are computed from it.",
+    )
+    true_false_answer = models.BooleanField(
+        "the statement is true", null=True, blank=True, help_text="For true or false questions."
+    )
+    explanation = models.TextField(
+        help_text="Shown after the attempt. In a statistics question you can use {value}, {period}, "
+        "{geography} and {label}."
+    )
+    source_title = models.CharField(max_length=255, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="question")
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("lesson")]),
+        FieldPanel("stem"),
+        FieldPanel("statistic"),
+        FieldPanel("true_false_answer"),
+        InlinePanel("choices", heading="Answer choices", label="Choice"),
+        FieldPanel("explanation"),
+        MultiFieldPanel([FieldPanel("source_title"), FieldPanel("source_url")], heading="Source"),
+    ]
+    search_fields = [
+        index.SearchField("stem"),
+        index.AutocompleteField("stem"),
+        index.FilterField("kind"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        ordering = ["lesson__path", "pk"]
+
+    def __str__(self):
+        return self.stem if len(self.stem) <= 80 else self.stem[:77] + "..."
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    @property
+    def is_statistics_question(self):
+        return self.statistic_id is not None
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.TRUE_FALSE and self.true_false_answer is None and not self.statistic_id:
+            raise ValidationError({"true_false_answer": "Say whether the statement is true or false."})
+        if self.statistic_id and self.kind != self.Kind.SINGLE:
+            raise ValidationError({"kind": "A statistics question has a single answer."})
+
+
+class Choice(Orderable):
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=255)
+    is_correct = models.BooleanField("correct", default=False)
+
+    panels = [FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct")])]
+
+    def __str__(self):
+        return self.text
+
+
+class QuizPage(RoutablePageMixin, Page):
+    """The module's quiz. Its pool is every live question whose topic is a lesson of the module."""
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        "pass mark (%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Drawn from the pool so that every lesson is covered (more if there are more "
+        "lessons with questions than this).",
+    )
+    attempt_limit = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    cooldown_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 90)],
+        help_text="After the last attempt is used up, a new set of attempts opens after this long.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("questions_per_attempt")]),
+                FieldRowPanel([FieldPanel("attempt_limit"), FieldPanel("cooldown_hours")]),
+            ],
+            heading="Rules",
+        ),
+    ]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    @cached_property
+    def module(self):
+        from courses.models import ModulePage
+
+        return ModulePage.objects.ancestor_of(self).first()
+
+    def question_pool(self):
+        from courses.models import LessonPage
+
+        lessons = LessonPage.objects.child_of(self.module).live()
+        return (
+            Question.objects.filter(live=True, lesson__in=lessons)
+            .select_related("statistic", "lesson")
+            .prefetch_related("choices")
+        )
+
+    @path("")
+    def overview(self, request):
+        from .views import quiz_overview
+
+        return quiz_overview(request, self)
+
+    @path("start/", name="start")
+    def start(self, request):
+        from .views import start_attempt
+
+        return start_attempt(request, self)
+
+    @re_path(r"^attempt/(\d{1,3})/$", name="attempt")
+    def attempt(self, request, number):
+        from .views import take_attempt
+
+        return take_attempt(request, self, int(number))
+
+    @re_path(r"^result/(\d{1,3})/$", name="result")
+    def result(self, request, number):
+        from .views import attempt_result
+
+        return attempt_result(request, self, int(number))
+
+
+class Attempt(models.Model):
+    """One try at a quiz. The drawn questions, their choices and the order are frozen at start
+    (``paper``), so grading happens on the server against exactly what the learner saw."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey(QuizPage, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    paper = models.JSONField(help_text="The drawn questions as shown, with the answer key.")
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percentage correct.")
+    passed = models.BooleanField(null=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrolment", "quiz", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "quiz", "number"], name="one_attempt_number"),
+            models.UniqueConstraint(
+                fields=["enrolment", "quiz"],
+                condition=models.Q(status="in_progress"),
+                name="one_open_attempt_per_quiz",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=100),
+                name="score_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Attempt {self.number} by {self.enrolment.learner}"
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+
+class Response(models.Model):
+    """One graded answer, kept as rows so item analysis can aggregate in the database."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
+    chosen = models.JSONField(help_text="Identifiers of the chosen options.")
+    is_correct = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question"),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt}: question {self.question_id} {'right' if self.is_correct else 'wrong'}"

@@ -5,6 +5,7 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from cms.models import HomePage, StandardPage
 from courses.models import CoursePage, LessonPage, ModulePage
+from quizzes.models import QuizPage
 
 
 class PageTreeRulesTest(WagtailPageTestCase):
@@ -14,7 +15,9 @@ class PageTreeRulesTest(WagtailPageTestCase):
 
     def test_modules_live_under_courses_and_hold_lessons(self):
         self.assertAllowedParentPageTypes(ModulePage, {CoursePage})
-        self.assertAllowedSubpageTypes(ModulePage, {LessonPage})
+        self.assertAllowedSubpageTypes(ModulePage, {LessonPage, QuizPage})
+        self.assertAllowedParentPageTypes(QuizPage, {ModulePage})
+        self.assertAllowedSubpageTypes(QuizPage, set())
 
     def test_lessons_live_under_modules_and_have_no_children(self):
         self.assertAllowedParentPageTypes(LessonPage, {ModulePage})
@@ -26,6 +29,16 @@ class PageTreeRulesTest(WagtailPageTestCase):
         self.assertCanNotCreateAt(HomePage, LessonPage)
         self.assertCanNotCreateAt(HomePage, ModulePage)
         self.assertCanNotCreateAt(CoursePage, LessonPage)
+
+    def test_only_one_quiz_per_module(self):
+        root = Page.get_first_root_node()
+        home = root.add_child(instance=HomePage(title="Home", slug="quiz-home"))
+        course = home.add_child(instance=CoursePage(title="Course", slug="course"))
+        module = course.add_child(instance=ModulePage(title="Module", slug="module"))
+        self.assertTrue(QuizPage.can_create_at(module))
+        module.add_child(instance=QuizPage(title="Quiz", slug="quiz"))
+
+        self.assertFalse(QuizPage.can_create_at(module))
 
     def test_only_one_home_page(self):
         root = Page.get_first_root_node()

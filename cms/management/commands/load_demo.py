@@ -10,10 +10,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from cms.demo import content
+from cms.demo import content, questions
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
 from courses.services import enrol
+from quizzes.models import Choice, Question, QuizPage
 
 DEFAULT_REVIEW_BY = date(2027, 3, 31)
 DEMO_PASSWORD = "safeguarding-demo"
@@ -64,6 +65,15 @@ class Command(BaseCommand):
                     content_note=lesson["content_note"],
                     body=stream_data(lesson["body"], statistics),
                 )
+            lessons = {lesson.slug: lesson for lesson in LessonPage.objects.child_of(module)}
+            self.ensure_page(
+                module,
+                QuizPage,
+                slug=questions.QUIZ["slug"],
+                title=questions.QUIZ["title"],
+                intro=questions.QUIZ["intro"],
+            )
+            self.load_questions(lessons, statistics)
             accounts = self.load_accounts(module) if settings.DEMO_ACCOUNTS else []
         self.stdout.write(self.style.SUCCESS(f"Demo course ready at {module.url}"))
         if accounts and settings.DEBUG:
@@ -137,6 +147,28 @@ class Command(BaseCommand):
         page = parent.add_child(instance=model(slug=slug, **fields))
         page.save_revision().publish()
         return page
+
+    def load_questions(self, lessons, statistics):
+        for item in questions.QUESTIONS:
+            lesson = lessons[item["lesson"]]
+            if Question.objects.filter(lesson=lesson, stem=item["stem"]).exists():
+                continue
+            question = Question(
+                kind=item["kind"],
+                stem=item["stem"],
+                lesson=lesson,
+                statistic=statistics[item["statistic"]] if "statistic" in item else None,
+                true_false_answer=item.get("answer"),
+                explanation=item["explanation"],
+                source_title=item.get("source_title", ""),
+                source_url=item.get("source_url", ""),
+            )
+            question.choices = [
+                Choice(text=text, is_correct=correct, sort_order=order)
+                for order, (text, correct) in enumerate(item.get("choices", []))
+            ]
+            question.save()
+            question.save_revision().publish()
 
     def load_accounts(self, module):
         User = get_user_model()
