@@ -14,6 +14,20 @@ from wagtail.search import index
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
+def live_children_by_parent(model, parents):
+    """Live, public children of type ``model`` of several pages in one query: {parent id: [pages]}."""
+    parents = {parent.path: parent.pk for parent in parents}
+    if not parents:
+        return {}
+    query = models.Q()
+    for parent_path in parents:
+        query |= models.Q(path__startswith=parent_path, depth=len(parent_path) // model.steplen + 1)
+    grouped = {}
+    for page in model.objects.live().public().filter(query).order_by("path"):
+        grouped.setdefault(parents[page.path[: -model.steplen]], []).append(page)
+    return grouped
+
+
 class CoursePage(Page):
     """A course, for example Safeguarding children. Its children are modules."""
 
@@ -165,23 +179,6 @@ class LessonPage(RoutablePageMixin, Page):
     def module_lessons(self):
         """The live lessons of this lesson's module, in order (this one included)."""
         return list(LessonPage.objects.sibling_of(self).live().public().order_by("path"))
-
-    @classmethod
-    def lessons_by_module(cls, modules):
-        """Live lessons of several modules in one query: {module id: [lessons in order]}."""
-        modules = {module.path: module.pk for module in modules}
-        if not modules:
-            return {}
-        query = models.Q()
-        for module_path in modules:
-            query |= models.Q(path__startswith=module_path)
-        grouped = {}
-        lessons = cls.objects.live().public().filter(query).order_by("path")
-        for lesson in lessons:
-            parent = modules.get(lesson.path[: -cls.steplen])
-            if parent is not None:
-                grouped.setdefault(parent, []).append(lesson)
-        return grouped
 
     @path("")
     def lesson(self, request):

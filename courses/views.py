@@ -6,9 +6,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from quizzes.models import Attempt, QuizPage
+
 from . import services
 from .access import enrolment_for, is_trainer
-from .models import Enrolment, LessonPage, LessonProgress
+from .models import Enrolment, LessonPage, LessonProgress, live_children_by_parent
 from .progress import module_progress
 
 
@@ -99,10 +101,16 @@ def my_learning(request):
     enrolments = list(
         Enrolment.objects.filter(learner=request.user).select_related("module").order_by("-created_at")
     )
-    lessons_by_module = LessonPage.lessons_by_module([e.module for e in enrolments])
+    modules = [enrolment.module for enrolment in enrolments]
+    lessons_by_module = live_children_by_parent(LessonPage, modules)
+    quiz_by_module = {pk: quizzes[0] for pk, quizzes in live_children_by_parent(QuizPage, modules).items()}
     rows = {}
     for row in LessonProgress.objects.filter(enrolment__in=enrolments):
         rows.setdefault(row.enrolment_id, {})[row.lesson_id] = row
+    best_attempts = {}
+    submitted = Attempt.objects.filter(enrolment__in=enrolments, status=Attempt.Status.SUBMITTED)
+    for attempt in submitted.order_by("score", "submitted_at"):
+        best_attempts[attempt.enrolment_id] = attempt  # the last one kept is the best score
     items = [
         {
             "enrolment": enrolment,
@@ -111,6 +119,8 @@ def my_learning(request):
                 rows.get(enrolment.pk, {}),
                 in_order=enrolment.module.lesson_order == enrolment.module.LessonOrder.IN_ORDER,
             ),
+            "best_attempt": best_attempts.get(enrolment.pk),
+            "quiz": quiz_by_module.get(enrolment.module_id),
         }
         for enrolment in enrolments
     ]

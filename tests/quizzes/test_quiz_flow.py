@@ -281,3 +281,23 @@ def test_quiz_pages_keep_a_fixed_query_count(learner_client, ready_enrolment, qu
 
     assert len(big.paper) == 30
     assert large == small
+
+
+def test_my_learning_shows_the_quiz_result_in_a_fixed_number_of_queries(
+    learner_client, ready_enrolment, quiz, bank, module_page
+):
+    from django.urls import reverse
+
+    before = count_queries(learner_client, reverse("my_learning"))
+    html = soup(learner_client.get(reverse("my_learning")))
+    assert html.select_one(".enrolment a.button")["href"] == quiz.url
+    attempt = start(learner_client, quiz)
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=False))
+    attempt = start(learner_client, quiz)
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=True))
+
+    html = soup(learner_client.get(reverse("my_learning")))
+
+    assert "Passed, best score 100%" in html.select_one(".enrolment").text
+    assert "You have completed this module." in html.text
+    assert count_queries(learner_client, reverse("my_learning")) == before
