@@ -35,7 +35,13 @@ class GrantEnrolmentForm(WagtailAdminModelForm):
         return cleaned
 
 
-class EnrolmentDueDateForm(WagtailAdminModelForm):
+class EnrolmentEditForm(WagtailAdminModelForm):
+    allow_more_attempts = forms.BooleanField(
+        required=False,
+        label="Allow a new set of quiz attempts now",
+        help_text="For a learner who has used their attempts: the attempt limit starts again.",
+    )
+
     class Meta:
         model = Enrolment
         fields = ["due_date"]

@@ -123,3 +123,13 @@ def on_module_passed(enrolment, *, attempt=None, now=None):
             user=enrolment.learner,
             data={"attempt": attempt.pk if attempt else None, "score": attempt.score if attempt else None},
         )
+
+
+def allow_more_quiz_attempts(enrolment, *, actor, now=None):
+    """Staff or a manager let a learner start a new set of quiz attempts (the limit restarts)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Enrolment.objects.filter(pk=enrolment.pk).update(quiz_attempts_reset_at=now)
+        enrolment.quiz_attempts_reset_at = now
+        log(enrolment, "courses.allow_more_attempts", user=actor)
+    return enrolment

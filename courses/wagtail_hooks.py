@@ -1,9 +1,9 @@
 from wagtail import hooks
-from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import services
-from .forms import EnrolmentDueDateForm, GrantEnrolmentForm
+from .forms import EnrolmentEditForm, GrantEnrolmentForm
 from .models import Enrolment
 
 
@@ -11,6 +11,9 @@ from .models import Enrolment
 def register_course_log_actions(actions):
     actions.register_action("courses.enrol", "Enrol", "Enrolled on a module")
     actions.register_action("courses.complete_module", "Complete module", "Completed a module")
+    actions.register_action(
+        "courses.allow_more_attempts", "Allow more attempts", "Allowed more quiz attempts"
+    )
 
 
 class GrantEnrolmentView(CreateView):
@@ -27,6 +30,14 @@ class GrantEnrolmentView(CreateView):
         )
 
 
+class EditEnrolmentView(EditView):
+    def save_instance(self):
+        enrolment = super().save_instance()
+        if self.form.cleaned_data.get("allow_more_attempts"):
+            services.allow_more_quiz_attempts(enrolment, actor=self.request.user)
+        return enrolment
+
+
 class EnrolmentIndexView(IndexView):
     queryset = Enrolment.objects.select_related("learner", "module")
 
@@ -39,13 +50,14 @@ class EnrolmentViewSet(ModelViewSet):
     add_to_admin_menu = True
     add_view_class = GrantEnrolmentView
     index_view_class = EnrolmentIndexView
+    edit_view_class = EditEnrolmentView
     list_display = ["learner", "module", "source", "due_date", "started_at", "completed_at"]
     list_filter = ["source", "module"]
     search_fields = ["learner__email", "learner__certificate_name"]
     inspect_view_enabled = True
 
     def get_form_class(self, for_update=False):
-        return EnrolmentDueDateForm if for_update else GrantEnrolmentForm
+        return EnrolmentEditForm if for_update else GrantEnrolmentForm
 
 
 hooks.register("register_admin_viewset", lambda: EnrolmentViewSet("enrolments"))

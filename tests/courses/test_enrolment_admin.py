@@ -83,3 +83,22 @@ def test_learners_cannot_reach_the_admin(learner_client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_staff_allow_a_new_set_of_quiz_attempts(trainer_client, trainer, enrolment):
+    response = trainer_client.post(
+        reverse("enrolments:edit", args=[enrolment.pk]), {"due_date": "", "allow_more_attempts": "on"}
+    )
+
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.quiz_attempts_reset_at is not None
+    assert ModelLogEntry.objects.get(action="courses.allow_more_attempts").user == trainer
+
+
+def test_editing_the_due_date_alone_keeps_the_attempt_limit(trainer_client, enrolment):
+    trainer_client.post(reverse("enrolments:edit", args=[enrolment.pk]), {"due_date": "2027-02-01"})
+
+    enrolment.refresh_from_db()
+    assert str(enrolment.due_date) == "2027-02-01"
+    assert enrolment.quiz_attempts_reset_at is None
