@@ -1,5 +1,4 @@
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -13,6 +12,8 @@ from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES
+
+from .forms import QuestionForm
 
 
 class Question(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
@@ -90,12 +91,7 @@ class Question(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     def is_statistics_question(self):
         return self.statistic_id is not None
 
-    def clean(self):
-        super().clean()
-        if self.kind == self.Kind.TRUE_FALSE and self.true_false_answer is None and not self.statistic_id:
-            raise ValidationError({"true_false_answer": "Say whether the statement is true or false."})
-        if self.statistic_id and self.kind != self.Kind.SINGLE:
-            raise ValidationError({"kind": "A statistics question has a single answer."})
+    base_form_class = QuestionForm
 
 
 class Choice(Orderable):
