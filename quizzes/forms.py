@@ -1,5 +1,23 @@
+import string
+
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
+
+STEM_PLACEHOLDERS = {"period", "geography", "label"}
+EXPLANATION_PLACEHOLDERS = STEM_PLACEHOLDERS | {"value"}
+
+
+def placeholder_problem(text, allowed):
+    """What is wrong with the {placeholders} in ``text``, or None."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return "Unmatched { or }: use {period}, {geography}, {label} (and {value} in the explanation)."
+    unknown = names - allowed
+    if unknown:
+        shown = ", ".join("{" + name + "}" for name in sorted(unknown))
+        return f"Unknown placeholder {shown}: use " + ", ".join("{" + n + "}" for n in sorted(allowed)) + "."
+    return None
 
 
 class QuestionForm(WagtailAdminModelForm):
@@ -17,6 +35,10 @@ class QuestionForm(WagtailAdminModelForm):
         if statistic is not None:
             if kind != "single":
                 self.add_error("kind", "A statistics question has a single answer.")
+            for field, allowed in [("stem", STEM_PLACEHOLDERS), ("explanation", EXPLANATION_PLACEHOLDERS)]:
+                problem = placeholder_problem(cleaned.get(field, ""), allowed)
+                if problem:
+                    self.add_error(field, problem)
             return cleaned
         if kind == "true_false":
             if cleaned.get("true_false_answer") is None:

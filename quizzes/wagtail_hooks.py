@@ -1,9 +1,11 @@
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Question
+from .reports import ItemAnalysisMenuItem, ItemAnalysisReportView
 
 
 @hooks.register("register_log_actions")
@@ -23,3 +25,29 @@ class QuestionViewSet(SnippetViewSet):
 
 
 register_snippet(QuestionViewSet)
+
+
+# Quiz item analysis report (Reports menu), exportable as CSV and XLSX.
+
+
+@hooks.register("register_admin_urls")
+def register_item_analysis_urls():
+    return [
+        path("reports/quiz-item-analysis/", ItemAnalysisReportView.as_view(), name="quizzes_item_analysis"),
+        path(
+            "reports/quiz-item-analysis/results/",
+            ItemAnalysisReportView.as_view(results_only=True),
+            name="quizzes_item_analysis_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_item_analysis_menu_item():
+    return ItemAnalysisMenuItem(
+        "Quiz item analysis",
+        reverse("quizzes_item_analysis"),
+        name="quiz-item-analysis",
+        icon_name="help",
+        order=1300,
+    )

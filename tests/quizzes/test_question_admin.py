@@ -84,3 +84,26 @@ def test_statistics_question_needs_no_choices(trainer_client, make_lesson, stati
 
     assert response.status_code == 302
     assert Question.objects.get().statistic == statistic
+
+
+@pytest.mark.parametrize(
+    "field, text, message",
+    [
+        ("stem", "In {year}, how many?", "Unknown placeholder {year}"),
+        ("stem", "It was {value} in {period}: true?", "Unknown placeholder {value}"),  # gives the answer away
+        ("stem", "In {period, how many?", "Unmatched {"),
+        ("explanation", "It was {count}.", "Unknown placeholder {count}"),
+    ],
+)
+def test_statistics_question_placeholders_are_checked(
+    trainer_client, make_lesson, statistic, field, text, message
+):
+    lesson = make_lesson()
+    data = form_data(lesson, "single", [], statistic=statistic.pk, stem="In {period}, about how many?")
+    data[field] = text
+
+    response = trainer_client.post(reverse(ADD), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
