@@ -172,8 +172,14 @@ class LessonPage(RoutablePageMixin, Page):
         return ModulePage.objects.ancestor_of(self).first()
 
     @cached_property
+    def ancestors(self):
+        """The pages between the site root and this lesson (course, module), for breadcrumbs."""
+        return list(Page.objects.ancestor_of(self).filter(depth__gt=2).order_by("depth"))
+
+    @cached_property
     def course(self):
-        return CoursePage.objects.ancestor_of(self).first()
+        """The course, as a generic page (title and URL): from the breadcrumb query."""
+        return self.ancestors[0] if self.ancestors else None
 
     @cached_property
     def module_lessons(self):

@@ -52,12 +52,16 @@ def _learning_time(since, now):
     return elapsed if timedelta() <= elapsed <= ACTIVE_GAP else timedelta()
 
 
-def open_lesson(enrolment, lesson, *, now=None):
-    """Record that the learner opened ``lesson``; time since their last view counts as learning."""
+def open_lesson(enrolment, lesson, *, progress=None, now=None):
+    """Record that the learner opened ``lesson``; time since their last view counts as learning.
+
+    ``progress`` is the learner's row for the lesson when the caller has already loaded it."""
     now = now or timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
-        enrolment=enrolment, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
-    )
+    created = False
+    if progress is None:
+        progress, created = LessonProgress.objects.get_or_create(
+            enrolment=enrolment, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
+        )
     if not created:
         LessonProgress.objects.filter(pk=progress.pk).update(
             last_opened_at=now,

@@ -17,16 +17,20 @@ from .progress import module_progress
 def lesson_gate(request, lesson):
     """Decide what an opened lesson URL shows: the lesson, a page about access, or a redirect.
 
-    Returns (response, enrolment, progress); the lesson is shown when response is None."""
-    if getattr(request, "is_preview", False) or is_trainer(request.user):
+    Returns (response, enrolment, progress); the lesson is shown when response is None. An
+    enrolled learner is checked first: that is most requests, and it needs no permission lookup."""
+    if getattr(request, "is_preview", False):
         return None, None, None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path()), None, None
     module = lesson.module
     enrolment = enrolment_for(request.user, module)
     if enrolment is None:
+        if is_trainer(request.user):
+            return None, None, None
         response = TemplateResponse(request, "courses/no_access.html", {"page": lesson, "module": module})
         return response, None, None
+    enrolment.module = module
     progress = services.progress_for(enrolment, lesson.module_lessons)
     blocking = progress.blocking_lesson(lesson)
     if blocking is not None:
@@ -49,7 +53,7 @@ def serve_lesson(request, lesson):
             return TemplateResponse(
                 request, "courses/content_note.html", {"page": lesson, "module": lesson.module}
             )
-        services.open_lesson(enrolment, lesson)
+        services.open_lesson(enrolment, lesson, progress=progress.state_of(lesson).progress)
     context = lesson.get_context(request)
     context.update(enrolment=enrolment, progress=progress)
     if progress is not None:
