@@ -1,1 +1,87 @@
-"""certificates: built in its own issue; the app is registered so its migrations have a home."""
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+# Easy to read aloud and type: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_public_code():
+    """An unguessable code such as 7KQ4-XM9T-2WHC (12 characters, about 59 bits)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class Certificate(models.Model):
+    """Proof that a learner passed a module. What it says is frozen in ``snapshot`` at issue."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", "Valid"
+        SUPERSEDED = "superseded", "Superseded"
+        REVOKED = "revoked", "Revoked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(max_length=14, unique=True, default=new_public_code, editable=False)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    module = models.ForeignKey("courses.ModulePage", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        "courses.Enrolment", null=True, on_delete=models.SET_NULL, related_name="certificates"
+    )
+    attempt = models.OneToOneField(
+        "quizzes.Attempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="certificate"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALID)
+    snapshot = models.JSONField(help_text="What the certificate says, frozen when it was issued.")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_on = models.DateField()
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    pdf = models.FileField(upload_to="certificates/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "module"],
+                condition=models.Q(status="valid"),
+                name="one_valid_certificate_per_module",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.snapshot.get('name', '')}, {self.snapshot.get('module', '')}"
+
+    @property
+    def is_expired(self):
+        return self.expires_on < timezone.localdate()
+
+    @property
+    def display_status(self):
+        """valid, expired, superseded or revoked: expired is derived from the date."""
+        if self.status == self.Status.VALID and self.is_expired:
+            return "expired"
+        return self.status
+
+
+@register_setting(icon="doc-full")
+class CertificateSettings(BaseGenericSetting):
+    """Who signs the certificates and in whose name they are issued."""
+
+    issuer = models.CharField(
+        max_length=150, default="Safeguarding children training", help_text="Printed as the issuer."
+    )
+    signatory_name = models.CharField(max_length=150, default="Training lead")
+    signatory_role = models.CharField(max_length=150, blank=True, default="Safeguarding training")
+
+    panels = [FieldPanel("issuer"), FieldPanel("signatory_name"), FieldPanel("signatory_role")]
+
+    class Meta:
+        verbose_name = "Certificates"

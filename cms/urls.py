@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("my-learning/", course_views.my_learning, name="my_learning"),
     path("healthz/", cms_views.healthz, name="healthz"),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

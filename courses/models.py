@@ -68,6 +68,12 @@ class ModulePage(Page):
         FREE = "free", "Any order"
 
     lesson_order = models.CharField(max_length=10, choices=LessonOrder.choices, default=LessonOrder.IN_ORDER)
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="How long a certificate for this module stays valid (24 months is the early-years "
+        "renewal interval).",
+    )
     cpd_hours = models.DecimalField(
         "CPD hours",
         max_digits=4,
@@ -86,6 +92,7 @@ class ModulePage(Page):
             heading="Length and CPD",
         ),
         FieldPanel("lesson_order"),
+        FieldPanel("certificate_valid_months"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("intro")]
 

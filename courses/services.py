@@ -120,7 +120,10 @@ def on_module_passed(enrolment, *, attempt=None, now=None):
     now = now or timezone.now()
     updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(completed_at=now)
     if updated:
+        from certificates.services import issue_certificate
+
         enrolment.completed_at = now
+        issue_certificate(enrolment, attempt=attempt, now=now)
         log(
             enrolment,
             "courses.complete_module",

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from certificates.models import Certificate
 from quizzes.models import Attempt, QuizPage
 
 from . import services
@@ -111,6 +112,10 @@ def my_learning(request):
     rows = {}
     for row in LessonProgress.objects.filter(enrolment__in=enrolments):
         rows.setdefault(row.enrolment_id, {})[row.lesson_id] = row
+    certificates = {
+        c.module_id: c
+        for c in Certificate.objects.filter(learner=request.user, status=Certificate.Status.VALID)
+    }
     best_attempts = {}
     submitted = Attempt.objects.filter(enrolment__in=enrolments, status=Attempt.Status.SUBMITTED)
     for attempt in submitted.order_by("score", "submitted_at"):
@@ -125,6 +130,7 @@ def my_learning(request):
             ),
             "best_attempt": best_attempts.get(enrolment.pk),
             "quiz": quiz_by_module.get(enrolment.module_id),
+            "certificate": certificates.get(enrolment.module_id),
         }
         for enrolment in enrolments
     ]

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from certificates.models import Certificate
 from courses.access import enrolment_for, is_trainer
 from courses.services import progress_for
 
@@ -123,5 +124,6 @@ def attempt_result(request, quiz, number):
         "revisit": [lesson for lesson in module.lessons if lesson.pk in missed_lessons],
         "window": services.window_for(attempt.enrolment, quiz, attempts, timezone.now()),
         "passed_any": any(a.passed for a in attempts),
+        "certificate": Certificate.objects.filter(attempt=attempt).first() if attempt.passed else None,
     }
     return TemplateResponse(request, "quizzes/result.html", context)

@@ -154,6 +154,8 @@ ACCOUNT_RATE_LIMITS = {
 # Wagtail
 WAGTAIL_SITE_NAME = "Safeguarding children training"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The public address printed on certificates and encoded in their QR codes.
+SITE_URL = env("SITE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False

@@ -19,3 +19,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+SITE_URL = "http://testserver"

@@ -1,0 +1,81 @@
+"""Issuing certificates. Called when a learner passes a module (courses.services.on_module_passed)."""
+
+import calendar
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .models import Certificate, CertificateSettings
+
+
+def add_months(day, months):
+    """The same day ``months`` later, or the month's last day (31 January + 1 month = 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
+    """Everything the certificate says, frozen now: later edits to names or pages change nothing."""
+    module = enrolment.module
+    course = module.course
+    learner = enrolment.learner
+    signatory = CertificateSettings.load()
+    time_spent = sum((row.time_spent for row in enrolment.progress.all()), start=timedelta())
+    return {
+        "name": learner.certificate_name or learner.get_full_name() or learner.email,
+        "module": module.title,
+        "course": course.title if course else "",
+        "revision": module.live_revision_id,
+        "score": attempt.score if attempt else None,
+        "cpd_hours": str(module.cpd_hours),
+        "learning_minutes": int(time_spent.total_seconds() // 60),
+        "issued_on": issued_at.date().isoformat(),
+        "expires_on": expires_on.isoformat(),
+        "provider": "",
+        "issuer": signatory.issuer,
+        "signatory_name": signatory.signatory_name,
+        "signatory_role": signatory.signatory_role,
+    }
+
+
+def issue_certificate(enrolment, *, attempt=None, now=None):
+    """The learner's certificate for this pass. Issuing twice for the same pass returns the same one;
+    an earlier valid certificate for the module is marked superseded and kept."""
+    now = now or timezone.now()
+    if attempt is not None:
+        existing = Certificate.objects.filter(attempt=attempt).first()
+        if existing:
+            return existing
+    module = enrolment.module
+    expires_on = add_months(timezone.localdate(now), module.certificate_valid_months)
+    with transaction.atomic():
+        previous = list(
+            Certificate.objects.select_for_update().filter(
+                learner=enrolment.learner, module=module, status=Certificate.Status.VALID
+            )
+        )
+        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(
+            status=Certificate.Status.SUPERSEDED
+        )
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    learner=enrolment.learner,
+                    module=module,
+                    enrolment=enrolment,
+                    attempt=attempt,
+                    snapshot=certificate_snapshot(enrolment, attempt, timezone.localtime(now), expires_on),
+                    issued_at=now,
+                    expires_on=expires_on,
+                )
+        except IntegrityError:
+            # A concurrent pass issued it first: the database allows one valid certificate.
+            return Certificate.objects.get(
+                learner=enrolment.learner, module=module, status=Certificate.Status.VALID
+            )
+        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
+        log(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
+    return certificate

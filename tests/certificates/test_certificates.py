@@ -1,0 +1,226 @@
+"""Certificates: issued once on a pass, frozen, rendered to a real PDF, verifiable by anyone."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from certificates.models import Certificate
+from certificates.pdf import render_certificate_pdf, verification_url
+from certificates.services import add_months, issue_certificate
+from courses.services import complete_lesson
+from quizzes import services as quiz_services
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def passed(enrolment, make_lesson, module_page):
+    """The learner finished the only lesson of a module without a quiz: a certificate is issued."""
+    lesson = make_lesson()
+    complete_lesson(enrolment, lesson)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def pdf_text(data):
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_passing_a_module_issues_one_certificate_with_a_frozen_snapshot(passed, learner, module_page):
+    certificate = Certificate.objects.get()
+
+    assert certificate.learner == learner
+    assert certificate.status == Certificate.Status.VALID
+    assert certificate.snapshot["name"] == learner.certificate_name
+    assert certificate.snapshot["module"] == "Online safety"
+    assert certificate.expires_on == add_months(timezone.localdate(), 24)
+    learner.certificate_name = "Someone Else"
+    learner.save()
+    module_page.title = "Renamed"
+    module_page.save()
+    certificate.refresh_from_db()
+    assert certificate.snapshot["name"] != "Someone Else"
+    assert "Renamed" not in pdf_text(render_certificate_pdf(certificate))
+
+
+def test_issuing_twice_for_the_same_pass_gives_the_same_certificate(ready_quiz_pass):
+    enrolment, attempt = ready_quiz_pass
+
+    first = issue_certificate(enrolment, attempt=attempt)
+    second = issue_certificate(enrolment, attempt=attempt)
+
+    assert first.pk == second.pk
+    assert Certificate.objects.count() == 1
+
+
+def test_a_new_pass_supersedes_and_keeps_history(passed):
+    old = Certificate.objects.get()
+
+    new = issue_certificate(passed)
+
+    old.refresh_from_db()
+    assert old.status == Certificate.Status.SUPERSEDED
+    assert old.superseded_by == new
+    assert Certificate.objects.filter(status=Certificate.Status.VALID).get() == new
+
+
+def test_the_database_refuses_a_second_valid_certificate(passed):
+    certificate = Certificate.objects.get()
+
+    with pytest.raises(IntegrityError):
+        Certificate.objects.create(
+            learner=certificate.learner,
+            module=certificate.module,
+            snapshot={},
+            expires_on=certificate.expires_on,
+        )
+
+
+def test_the_pdf_holds_name_module_dates_code_and_verification_url(passed, learner):
+    certificate = Certificate.objects.get()
+
+    data = render_certificate_pdf(certificate)
+
+    text = pdf_text(data)
+    assert learner.certificate_name in text
+    assert "Online safety" in text
+    assert timezone.localdate().strftime("%-d %B %Y") in text
+    assert certificate.expires_on.strftime("%-d %B %Y") in text
+    assert certificate.code in text
+    assert verification_url(certificate) in text.replace("\n", "")
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == f"Certificate: Online safety, {learner.certificate_name}"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged, for screen readers
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert width > height  # A4 landscape
+
+
+def test_learner_downloads_their_own_certificate_and_it_is_stored_once(client, passed, learner):
+    certificate = Certificate.objects.get()
+    client.force_login(learner)
+
+    response = client.get(reverse("certificates:download", args=[certificate.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    data = b"".join(response.streaming_content)
+    assert certificate.code in pdf_text(data)
+    certificate.refresh_from_db()
+    name = certificate.pdf.name
+    client.get(reverse("certificates:download", args=[certificate.pk]))
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == name
+
+
+def test_another_persons_certificate_download_is_404(client, passed):
+    certificate = Certificate.objects.get()
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("certificates:download", args=[certificate.pk])).status_code == 404
+
+
+def test_verify_page_shows_status_and_no_email(client, passed, learner):
+    certificate = Certificate.objects.get()
+
+    response = client.get(reverse("certificates:verify_code", args=[certificate.code]))
+
+    html = BeautifulSoup(response.content, "html.parser")
+    assert response.status_code == 200
+    assert "Valid." in html.select_one(".verify-status").text
+    assert learner.certificate_name in html.text
+    assert learner.email not in response.content.decode()
+    assert html.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+
+
+def test_verify_form_accepts_a_code_typed_loosely(client, passed):
+    certificate = Certificate.objects.get()
+    typed = certificate.code.replace("-", " ").lower()
+
+    response = client.get(reverse("certificates:verify"), {"code": typed}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("certificates:verify_code", args=[certificate.code])
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"expires_on": date(2020, 1, 1)}, "Expired."),
+        ({"status": Certificate.Status.REVOKED}, "Revoked."),
+        ({"status": Certificate.Status.SUPERSEDED}, "Replaced by a newer certificate"),
+    ],
+)
+def test_verify_page_shows_expired_revoked_and_superseded(client, passed, change, expected):
+    certificate = Certificate.objects.get()
+    Certificate.objects.filter(pk=certificate.pk).update(**change)
+
+    response = client.get(reverse("certificates:verify_code", args=[certificate.code]))
+
+    assert expected in response.content.decode()
+
+
+def test_unknown_code_is_a_clear_404(client):
+    response = client.get(reverse("certificates:verify_code", args=["AAAA-BBBB-CCCC"]))
+
+    assert response.status_code == 404
+    assert "Certificate not found" in response.content.decode()
+
+
+def test_verify_is_rate_limited(client):
+    for _ in range(60):
+        client.get(reverse("certificates:verify_code", args=["AAAA-BBBB-CCCC"]))
+
+    response = client.get(reverse("certificates:verify_code", args=["AAAA-BBBB-CCCC"]))
+
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 2, 29), 24, date(2026, 2, 28)),
+        (date(2026, 11, 28), 24, date(2028, 11, 28)),
+    ],
+)
+def test_add_months(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+@pytest.fixture
+def ready_quiz_pass(enrolment, make_lesson, module_page):
+    from quizzes.models import Choice, Question, QuizPage
+
+    lesson = make_lesson()
+    quiz = module_page.add_child(instance=QuizPage(title="Quiz", slug="quiz", questions_per_attempt=1))
+    question = Question(kind="single", lesson=lesson, stem="Who?", explanation="The DSL.")
+    question.choices = [Choice(text="DSL", is_correct=True), Choice(text="Nobody", is_correct=False)]
+    question.save()
+    complete_lesson(enrolment, lesson)
+    attempt = quiz_services.start_attempt(enrolment, quiz)
+    key = next(o["key"] for o in attempt.paper[0]["options"] if o["correct"])
+    attempt = quiz_services.submit_attempt(attempt, {"0": [key]}, now=timezone.now() + timedelta(minutes=1))
+    enrolment.refresh_from_db()
+    return enrolment, attempt
+
+
+def test_passing_the_quiz_issues_the_certificate_linked_to_the_attempt(ready_quiz_pass, client, learner):
+    enrolment, attempt = ready_quiz_pass
+
+    certificate = Certificate.objects.get()
+
+    assert certificate.attempt == attempt
+    assert certificate.snapshot["score"] == 100
+    client.force_login(learner)
+    result = client.get(attempt.quiz.url + f"result/{attempt.number}/")
+    assert reverse("certificates:download", args=[certificate.pk]) in result.content.decode()
+    learning = client.get(reverse("my_learning")).content.decode()
+    assert certificate.code in learning
