@@ -45,6 +45,8 @@ class Certificate(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
     pdf = models.FileField(upload_to="certificates/", blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-issued_at"]

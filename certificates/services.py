@@ -79,3 +79,24 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
         Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
         log(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
     return certificate
+
+
+class CertificateError(Exception):
+    """A change to a certificate that cannot be made; the message says why."""
+
+
+def revoke_certificate(certificate, *, reason, actor):
+    """Staff withdraw a certificate, with a reason kept in the audit log. Revoking twice is refused."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CertificateError("Give a reason for revoking the certificate.")
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status == Certificate.Status.REVOKED:
+            raise CertificateError("This certificate is already revoked.")
+        locked.status = Certificate.Status.REVOKED
+        locked.revoked_reason = reason
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        log(locked, "certificates.revoke", user=actor, data={"reason": reason, "code": locked.code})
+    return locked
