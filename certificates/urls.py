@@ -8,4 +8,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:code>/", views.verify_code, name="verify_code"),
     path("certificates/<uuid:pk>/download/", views.download, name="download"),
+    path("certificates/preview/", views.preview, name="preview"),
+    path("my-certificates/", views.my_certificates, name="mine"),
 ]

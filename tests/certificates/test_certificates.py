@@ -257,3 +257,38 @@ def test_certificates_cannot_be_added_or_deleted_in_the_admin(trainer_client, pa
     assert Certificate.objects.filter(pk=certificate.pk).exists()
     listing = trainer_client.get(reverse("certificates_admin:index"))
     assert certificate.code in listing.content.decode()
+
+
+def test_my_certificates_lists_history_in_a_fixed_number_of_queries(client, passed, learner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(learner)
+    client.get(reverse("certificates:mine"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("certificates:mine"))
+    for _ in range(5):
+        issue_certificate(passed)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(reverse("certificates:mine"))
+
+    html = BeautifulSoup(response.content, "html.parser")
+    assert [p.text for p in html.select(".card .status")] == ["Valid"] + ["Superseded"] * 5
+    assert len(six) == len(one)
+
+
+def test_my_certificates_shows_only_mine(client, passed):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("certificates:mine"))
+
+    assert "You have no certificates yet" in response.content.decode()
+
+
+def test_sample_preview_only_in_debug(client, settings):
+    settings.DEBUG = False
+    assert client.get(reverse("certificates:preview")).status_code == 404
+    settings.DEBUG = True
+    response = client.get(reverse("certificates:preview"))
+    assert response["Content-Type"] == "application/pdf"
+    assert "Alex Example" in pdf_text(response.content)
