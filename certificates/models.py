@@ -73,6 +73,27 @@ class Certificate(models.Model):
         return self.status
 
 
+class Reminder(models.Model):
+    """An expiry reminder sent for a certificate. The unique pair makes each one go out once."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30_days", "30 days before expiry"
+        DAYS_7 = "7_days", "7 days before expiry"
+        EXPIRED = "expired", "On the day it expires"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "kind"], name="one_reminder_of_each_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.certificate.code}: {self.get_kind_display()}"
+
+
 @register_setting(icon="doc-full")
 class CertificateSettings(BaseGenericSetting):
     """Who signs the certificates and in whose name they are issued."""
