@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from . import services
 from .forms import RevokeCertificateForm
@@ -23,6 +24,9 @@ class IssuedOnlyPermissionPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Certificate, IssuedOnlyPermissionPolicy(Certificate))
 
 
 class CertificateIndexView(IndexView):
@@ -62,7 +66,6 @@ class CertificateViewSet(ModelViewSet):
     search_fields = ["code", "learner__email", "learner__certificate_name"]
     inspect_view_enabled = True
     copy_view_enabled = False
-    permission_policy = IssuedOnlyPermissionPolicy(Certificate)
 
     def get_form_class(self, for_update=False):
         return RevokeCertificateForm
