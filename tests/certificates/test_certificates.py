@@ -292,3 +292,32 @@ def test_sample_preview_only_in_debug(client, settings):
     response = client.get(reverse("certificates:preview"))
     assert response["Content-Type"] == "application/pdf"
     assert "Alex Example" in pdf_text(response.content)
+
+
+def test_the_qr_code_decodes_to_the_verification_url(passed, tmp_path):
+    import subprocess
+
+    certificate = Certificate.objects.get()
+    (tmp_path / "certificate.pdf").write_bytes(render_certificate_pdf(certificate))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-singlefile",
+            str(tmp_path / "certificate.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == verification_url(certificate)
+    assert result.stdout.strip().endswith(f"/verify/{certificate.code}/")
