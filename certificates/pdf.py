@@ -50,3 +50,26 @@ def stored_pdf(certificate):
     )
     type(certificate).objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
     return certificate.pdf
+
+
+def sample_certificate():
+    """An unsaved certificate with a made-up snapshot: the DEBUG preview and the benchmark."""
+    from .models import Certificate
+
+    today = date.today()
+    return Certificate(
+        code="SAMP-LE23-4567",
+        snapshot={
+            "name": "Alex Example",
+            "module": "Online safety",
+            "course": "Safeguarding children",
+            "score": 90,
+            "cpd_hours": "1.5",
+            "issued_on": today.isoformat(),
+            "expires_on": today.replace(year=today.year + 2).isoformat(),
+            "issuer": "Safeguarding children training",
+            "signatory_name": "Training lead",
+            "signatory_role": "Safeguarding training",
+        },
+        expires_on=today.replace(year=today.year + 2),
+    )

@@ -4,11 +4,10 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .models import Certificate
-from .pdf import render_certificate_pdf, stored_pdf
+from .pdf import render_certificate_pdf, sample_certificate, stored_pdf
 
 VERIFY_LIMIT = 60  # look-ups per IP address per minute
 
@@ -77,21 +76,4 @@ def preview(request):
     """DEBUG only: a sample certificate rendered from a made-up snapshot, for designing the PDF."""
     if not settings.DEBUG:
         raise Http404("Not available.")
-    today = timezone.localdate()
-    sample = Certificate(
-        code="SAMP-LE23-4567",
-        snapshot={
-            "name": "Alex Example",
-            "module": "Online safety",
-            "course": "Safeguarding children",
-            "score": 90,
-            "cpd_hours": "1.5",
-            "issued_on": today.isoformat(),
-            "expires_on": today.replace(year=today.year + 2).isoformat(),
-            "issuer": "Safeguarding children training",
-            "signatory_name": "Training lead",
-            "signatory_role": "Safeguarding training",
-        },
-        expires_on=today,
-    )
-    return HttpResponse(render_certificate_pdf(sample), content_type="application/pdf")
+    return HttpResponse(render_certificate_pdf(sample_certificate()), content_type="application/pdf")

@@ -17,12 +17,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from datetime import date  # noqa: E402
-
 from weasyprint import HTML  # noqa: E402
 
-from certificates.models import Certificate  # noqa: E402
-from certificates.pdf import render_certificate_pdf  # noqa: E402
+from certificates.pdf import render_certificate_pdf, sample_certificate  # noqa: E402
 
 
 def timed(function, rounds):
@@ -37,22 +34,7 @@ def timed(function, rounds):
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    sample = Certificate(
-        code="SAMP-LE23-4567",
-        snapshot={
-            "name": "Alex Example",
-            "module": "Online safety",
-            "course": "Safeguarding children",
-            "score": 90,
-            "cpd_hours": "1.5",
-            "issued_on": "2026-11-28",
-            "expires_on": "2028-11-28",
-            "issuer": "Safeguarding children training",
-            "signatory_name": "Training lead",
-            "signatory_role": "Safeguarding training",
-        },
-        expires_on=date(2028, 11, 28),
-    )
+    sample = sample_certificate()
     minimal = timed(lambda: HTML(string="<p>Certificate</p>").write_pdf(), rounds)
     certificate = timed(lambda: render_certificate_pdf(sample), rounds)
     ratio = certificate / minimal

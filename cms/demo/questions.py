@@ -1,6 +1,6 @@
 """Demo question bank for the "Online safety" module quiz.
 
-Pure data, no imports. Every fact tested here is in content/facts.md (none marked UNCONFIRMED).
+Pure data (it imports only shared source names from content.py). Every fact tested here is in content/facts.md (none marked UNCONFIRMED).
 
 - "lesson" is the slug of the lesson a question tests (cms/demo/content.py LESSONS).
 - Statistics questions name a key from cms/demo/content.py STATISTICS. Their stems use only the
@@ -11,7 +11,16 @@ Pure data, no imports. Every fact tested here is in content/facts.md (none marke
   appears only, in quotation marks, as the wrong answer to the terminology question.
 """
 
-# Sources used more than once.
+from cms.demo.content import (
+    NCA_ALERT_TITLE,
+    NCA_ALERT_URL,
+    NSPCC_2024_TITLE,
+    NSPCC_2024_URL,
+    NSPCC_2025_TITLE,
+    NSPCC_2025_URL,
+)
+
+# Sources used more than once (the NSPCC and NCA ones are shared with the lessons).
 UKCIS_OVERVIEW_TITLE = (
     "UKCIS: Sharing nudes and semi-nudes, how to respond to an incident (overview for all staff)"
 )
@@ -19,30 +28,6 @@ UKCIS_OVERVIEW_URL = (
     "https://gov.uk/government/publications/"
     "sharing-nudes-and-semi-nudes-advice-for-education-settings-working-with-children-and-young-people/"
     "sharing-nudes-and-semi-nudes-how-to-respond-to-an-incident-overview"
-)
-NSPCC_2024_TITLE = (
-    "NSPCC: Child abuse image crimes increase, calling on Ofcom and tech companies to take action "
-    "(1 March 2024)"
-)
-NSPCC_2024_URL = (
-    "https://www.nspcc.org.uk/about-us/news-opinion/2024/"
-    "Child-abuse-image-crimes-increase-calling-ofcom-tech-companies-take-action/"
-)
-NSPCC_2025_TITLE = (
-    "NSPCC: More than 100 child sexual abuse image crimes being recorded by police every day "
-    "(18 February 2025)"
-)
-NSPCC_2025_URL = (
-    "https://www.nspcc.org.uk/about-us/news-opinion/2025/"
-    "2025-02-18-more-than-100-child-sexual-abuse-image-crimes-being-recorded-by-police-every-day/"
-)
-NCA_ALERT_TITLE = (
-    "UK Safer Internet Centre: National Crime Agency issues financially motivated sexual extortion "
-    "alert to UK schools"
-)
-NCA_ALERT_URL = (
-    "https://saferinternet.org.uk/blog/"
-    "national-crime-agency-issues-financially-motivated-sexual-extortion-alert-to-uk-schools"
 )
 GROOMING_TITLE = "Gwent Safeguarding Board: What is grooming?"
 GROOMING_URL = (
