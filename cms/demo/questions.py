@@ -1,6 +1,7 @@
 """Demo question bank for the "Online safety" module quiz.
 
-Pure data (it imports only shared source names from content.py). Every fact tested here is in content/facts.md (none marked UNCONFIRMED).
+Pure data (it imports only shared source names from content.py). Every fact tested here is in
+content/facts.md (none marked UNCONFIRMED).
 
 - "lesson" is the slug of the lesson a question tests (cms/demo/content.py LESSONS).
 - Statistics questions name a key from cms/demo/content.py STATISTICS. Their stems use only the
