@@ -1,11 +1,14 @@
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+RENEWAL_WINDOW = timedelta(days=60)  # how long before expiry a learner can renew
 
 # Easy to read aloud and type: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -64,6 +67,11 @@ class Certificate(models.Model):
     @property
     def is_expired(self):
         return self.expires_on < timezone.localdate()
+
+    @property
+    def renewal_open(self):
+        """From 60 days before expiry (and after it), the learner can take a refresher."""
+        return self.expires_on <= timezone.localdate() + RENEWAL_WINDOW
 
     @property
     def display_status(self):

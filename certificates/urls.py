@@ -9,5 +9,6 @@ urlpatterns = [
     path("verify/<str:code>/", views.verify_code, name="verify_code"),
     path("certificates/<uuid:pk>/download/", views.download, name="download"),
     path("certificates/preview/", views.preview, name="preview"),
+    path("certificates/<uuid:pk>/renew/", views.renew, name="renew"),
     path("my-certificates/", views.my_certificates, name="mine"),
 ]

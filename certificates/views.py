@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.services import CourseError, start_renewal
 
 from .models import Certificate
 from .pdf import render_certificate_pdf, sample_certificate, stored_pdf
@@ -77,3 +80,18 @@ def preview(request):
     if not settings.DEBUG:
         raise Http404("Not available.")
     return HttpResponse(render_certificate_pdf(sample_certificate()), content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def renew(request, pk):
+    """The learner starts a refresher for the module of one of their certificates."""
+    certificate = get_object_or_404(Certificate, pk=pk, learner=request.user, enrolment__isnull=False)
+    try:
+        enrolment = start_renewal(certificate.enrolment, actor=request.user)
+    except CourseError as error:
+        messages.error(request, str(error))
+        return redirect("certificates:mine")
+    quiz = enrolment.module.quiz
+    messages.success(request, "Your refresher has started: pass the quiz again to renew the certificate.")
+    return redirect(quiz.url if quiz else enrolment.module.url)

@@ -140,3 +140,30 @@ def allow_more_quiz_attempts(enrolment, *, actor, now=None):
         enrolment.quiz_attempts_reset_at = now
         log(enrolment, "courses.allow_more_attempts", user=actor)
     return enrolment
+
+
+def start_renewal(enrolment, *, actor, now=None):
+    """A refresher: the learner takes the quiz again (lessons stay open to review) with a new set
+    of attempts; passing issues a new certificate and supersedes the old one."""
+    from certificates.models import Certificate
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+        if enrolment.completed_at is None:
+            raise CourseError("This module is not finished yet: there is nothing to renew.")
+        current = (
+            Certificate.objects.filter(enrolment=enrolment, status=Certificate.Status.VALID)
+            .order_by("-issued_at")
+            .first()
+        )
+        if current and not current.renewal_open:
+            raise CourseError(
+                f"Your certificate is valid until {current.expires_on:%-d %B %Y}. "
+                "You can renew it in the 60 days before it expires."
+            )
+        enrolment.completed_at = None
+        enrolment.quiz_attempts_reset_at = now
+        enrolment.save(update_fields=["completed_at", "quiz_attempts_reset_at"])
+        log(enrolment, "courses.renew", user=actor)
+    return enrolment

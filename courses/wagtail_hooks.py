@@ -14,6 +14,7 @@ def register_course_log_actions(actions):
     actions.register_action(
         "courses.allow_more_attempts", "Allow more attempts", "Allowed more quiz attempts"
     )
+    actions.register_action("courses.renew", "Renew", "Started a refresher")
 
 
 class GrantEnrolmentView(CreateView):

@@ -45,7 +45,7 @@ def start_attempt(enrolment, quiz, *, rng=None, now=None):
         open_attempt = next((a for a in attempts if not a.is_submitted), None)
         if open_attempt:
             return open_attempt
-        if any(a.passed for a in attempts):
+        if enrolment.completed_at is not None:
             raise QuizError("You have already passed this quiz.")
         if not progress_for(enrolment, quiz.module.lessons).is_complete:
             raise QuizLocked("The quiz opens when you have finished every lesson.")

@@ -34,7 +34,7 @@ def quiz_overview(request, quiz):
     context.update(
         attempts=[a for a in attempts if a.is_submitted],
         open_attempt=next((a for a in attempts if not a.is_submitted), None),
-        passed=next((a for a in attempts if a.passed), None),
+        passed=next((a for a in reversed(attempts) if a.passed), None) if enrolment.completed_at else None,
         progress=progress_for(enrolment, module.lessons),
         window=services.window_for(enrolment, quiz, attempts),
     )
@@ -123,7 +123,7 @@ def attempt_result(request, quiz, number):
         "correct": sum(m.is_correct for m in marks),
         "revisit": [lesson for lesson in module.lessons if lesson.pk in missed_lessons],
         "window": services.window_for(attempt.enrolment, quiz, attempts, timezone.now()),
-        "passed_any": any(a.passed for a in attempts),
+        "passed_any": attempt.enrolment.completed_at is not None,
         "certificate": Certificate.objects.filter(attempt=attempt).first() if attempt.passed else None,
     }
     return TemplateResponse(request, "quizzes/result.html", context)
