@@ -10,7 +10,9 @@ from certificates.services import issue_certificate
 from courses.models import Enrolment
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: tests that flush the database (the browser tests) may run first, and
+    # the page tree needs the root page, site and locale that the migrations created.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL; CI runs it there"),
 ]
 
