@@ -33,6 +33,8 @@ def lesson_gate(request, lesson):
         return response, None, None
     enrolment.module = module
     progress = services.progress_for(enrolment, lesson.module_lessons)
+    if progress.state_of(lesson) is None:  # not a live, public lesson of the module
+        raise Http404("No such lesson.")
     blocking = progress.blocking_lesson(lesson)
     if blocking is not None:
         messages.info(request, f"“{lesson.title}” opens when you have finished “{blocking.title}”.")
