@@ -14,7 +14,6 @@ from certificates.models import Certificate
 from certificates.pdf import render_certificate_pdf, verification_url
 from certificates.services import add_months, issue_certificate
 from courses.services import complete_lesson
-from quizzes import services as quiz_services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,18 +195,8 @@ def test_add_months(start, months, expected):
 
 
 @pytest.fixture
-def ready_quiz_pass(enrolment, make_lesson, module_page):
-    from quizzes.models import Choice, Question, QuizPage
-
-    lesson = make_lesson()
-    quiz = module_page.add_child(instance=QuizPage(title="Quiz", slug="quiz", questions_per_attempt=1))
-    question = Question(kind="single", lesson=lesson, stem="Who?", explanation="The DSL.")
-    question.choices = [Choice(text="DSL", is_correct=True), Choice(text="Nobody", is_correct=False)]
-    question.save()
-    complete_lesson(enrolment, lesson)
-    attempt = quiz_services.start_attempt(enrolment, quiz)
-    key = next(o["key"] for o in attempt.paper[0]["options"] if o["correct"])
-    attempt = quiz_services.submit_attempt(attempt, {"0": [key]}, now=timezone.now() + timedelta(minutes=1))
+def ready_quiz_pass(enrolment, one_question_quiz, pass_quiz):
+    attempt = pass_quiz(enrolment, one_question_quiz, now=timezone.now() + timedelta(minutes=1))
     enrolment.refresh_from_db()
     return enrolment, attempt
 

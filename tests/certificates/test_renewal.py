@@ -7,32 +7,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate
-from courses.services import complete_lesson
-from quizzes import services as quiz_services
-from quizzes.models import Choice, Question, QuizPage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quiz_passed(enrolment, make_lesson, module_page):
-    lesson = make_lesson()
-    quiz = module_page.add_child(instance=QuizPage(title="Quiz", slug="quiz", questions_per_attempt=1))
-    question = Question(kind="single", lesson=lesson, stem="Who?", explanation="The DSL.")
-    question.choices = [Choice(text="DSL", is_correct=True), Choice(text="Nobody", is_correct=False)]
-    question.save()
-    complete_lesson(enrolment, lesson)
-    pass_quiz(enrolment, quiz)
-    return quiz
+def quiz_passed(enrolment, one_question_quiz, pass_quiz):
+    pass_quiz(enrolment, one_question_quiz)
+    return one_question_quiz
 
 
-def pass_quiz(enrolment, quiz):
-    attempt = quiz_services.start_attempt(enrolment, quiz)
-    key = next(o["key"] for o in attempt.paper[0]["options"] if o["correct"])
-    return quiz_services.submit_attempt(attempt, {"0": [key]})
-
-
-def test_renewal_opens_in_the_last_60_days_and_a_new_pass_supersedes(learner_client, enrolment, quiz_passed):
+def test_renewal_opens_in_the_last_60_days_and_a_new_pass_supersedes(
+    learner_client, enrolment, quiz_passed, pass_quiz
+):
     old = Certificate.objects.get()
     renew = reverse("certificates:renew", args=[old.pk])
 
