@@ -16,20 +16,11 @@ learners=${BENCH_LEARNERS:-1000}
 duration=${BENCH_DURATION:-15s}
 
 # 1. wrk and the virtualenv ----------------------------------------------------------------------
-missing=()
-for tool in wrk curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing ${missing[*]} (Debian packages)"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-        echo "The benchmark needs ${missing[*]}: install it as root, for example" >&2
-        echo "    sudo apt-get install ${missing[*]}" >&2
-        exit 1
-    fi
-fi
-scripts/setup.sh requirements.txt
+# setup.sh installs the Debian packages it is given (as root) and the virtualenv.
+scripts/setup.sh requirements.txt wrk curl
+for tool in wrk curl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "The benchmark needs $tool: apt-get install $tool" >&2; exit 1; }
+done
 python=.venv/bin/python
 
 # 2. A throwaway database with the demo course and 1,000 more learners -------------------------
