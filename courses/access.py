@@ -10,4 +10,7 @@ def is_trainer(user):
 def enrolment_for(user, module):
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(learner=user, module=module).select_related("module").first()
+    enrolment = Enrolment.objects.filter(learner=user, module=module).first()
+    if enrolment is not None:
+        enrolment.module = module  # the caller's page object: no second fetch of the module
+    return enrolment

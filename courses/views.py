@@ -31,7 +31,6 @@ def lesson_gate(request, lesson):
             return None, None, None
         response = TemplateResponse(request, "courses/no_access.html", {"page": lesson, "module": module})
         return response, None, None
-    enrolment.module = module
     progress = services.progress_for(enrolment, lesson.module_lessons)
     if progress.state_of(lesson) is None:  # not a live, public lesson of the module
         raise Http404("No such lesson.")
