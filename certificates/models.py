@@ -2,8 +2,10 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -18,6 +20,22 @@ def new_public_code():
     """An unguessable code such as 7KQ4-XM9T-2WHC (12 characters, about 59 bits)."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class CertificateQuerySet(models.QuerySet):
+    def with_provider_renewal(self):
+        """Annotate the shortest renewal interval (months) any of the learner's providers asks for.
+
+        A subquery rather than a join and aggregate, so the queryset keeps its ordering and rows."""
+        Membership = apps.get_model("providers", "Membership")
+        shortest = (
+            Membership.objects.filter(user=OuterRef("learner"), provider__renewal_months__isnull=False)
+            .order_by()
+            .values("user")
+            .annotate(months=models.Min("provider__renewal_months"))
+            .values("months")
+        )
+        return self.annotate(provider_renewal_months=Subquery(shortest))
 
 
 class Certificate(models.Model):
@@ -51,6 +69,8 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at"]
         constraints = [
@@ -68,10 +88,25 @@ class Certificate(models.Model):
     def is_expired(self):
         return self.expires_on < timezone.localdate()
 
+    def renew_by_for(self, months):
+        """When to renew for a provider that asks for renewal every ``months`` (None: the module's
+        own validity): the expiry date, or earlier when the provider's interval is shorter."""
+        if not months:
+            return self.expires_on
+        from .services import add_months
+
+        return min(self.expires_on, add_months(timezone.localdate(self.issued_at), months))
+
+    @property
+    def renew_by(self):
+        """When the learner should renew, given the shortest interval of the providers they work for
+        (annotated by ``with_provider_renewal()``; without it, the expiry date)."""
+        return self.renew_by_for(getattr(self, "provider_renewal_months", None))
+
     @property
     def renewal_open(self):
-        """From 60 days before expiry (and after it), the learner can take a refresher."""
-        return self.expires_on <= timezone.localdate() + RENEWAL_WINDOW
+        """From 60 days before the renewal date (and after it), the learner can take a refresher."""
+        return self.renew_by <= timezone.localdate() + RENEWAL_WINDOW
 
     @property
     def display_status(self):

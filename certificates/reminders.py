@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,18 +31,17 @@ def due_kind(days_left):
 def send_expiry_reminders(today=None):
     """Email learners whose valid certificates expire soon (or today). Returns how many were sent."""
     today = today or timezone.localdate()
+    # Certificates expiring soon, and those of learners whose provider asks for earlier renewal.
     candidates = (
-        Certificate.objects.filter(
-            status=Certificate.Status.VALID,
-            expires_on__gte=today - timedelta(days=6),
-            expires_on__lte=today + timedelta(days=30),
-        )
+        Certificate.objects.filter(status=Certificate.Status.VALID, expires_on__gte=today - timedelta(days=6))
+        .with_provider_renewal()
+        .filter(Q(expires_on__lte=today + timedelta(days=30)) | Q(provider_renewal_months__isnull=False))
         .select_related("learner")
         .prefetch_related("reminders")
     )
     sent = 0
     for certificate in candidates:
-        kind = due_kind((certificate.expires_on - today).days)
+        kind = due_kind((certificate.renew_by - today).days)
         if kind is None or any(r.kind == kind for r in certificate.reminders.all()):
             continue
         try:
@@ -63,12 +63,20 @@ def send_reminder(certificate, kind):
         "kind": kind,
         "name": certificate.snapshot.get("name", ""),
         "module": certificate.snapshot.get("module", ""),
+        "renew_by": certificate.renew_by,
         "my_certificates_url": settings.SITE_URL.rstrip("/") + reverse("certificates:mine"),
     }
     subject = {
         Reminder.Kind.DAYS_30: "Your {module} certificate expires in 30 days",
         Reminder.Kind.DAYS_7: "Your {module} certificate expires in 7 days",
         Reminder.Kind.EXPIRED: "Your {module} certificate has expired",
-    }[kind].format(module=context["module"])
+    }[kind]
+    if certificate.renew_by < certificate.expires_on:  # a provider asks for renewal before expiry
+        subject = {
+            Reminder.Kind.DAYS_30: "Your {module} training is due for renewal in 30 days",
+            Reminder.Kind.DAYS_7: "Your {module} training is due for renewal in 7 days",
+            Reminder.Kind.EXPIRED: "Your {module} training is due for renewal now",
+        }[kind]
+    subject = subject.format(module=context["module"])
     body = render_to_string("emails/certificate_expiry.txt", context)
     send_mail(subject, body, None, [certificate.learner.email])

@@ -71,7 +71,11 @@ def download(request, pk):
 @login_required
 def my_certificates(request):
     """The learner's own record: every certificate they have been issued, newest first."""
-    certificates = Certificate.objects.filter(learner=request.user).select_related("superseded_by")
+    certificates = (
+        Certificate.objects.filter(learner=request.user)
+        .with_provider_renewal()
+        .select_related("superseded_by")
+    )
     return TemplateResponse(request, "certificates/my_certificates.html", {"certificates": certificates})
 
 

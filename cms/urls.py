@@ -14,6 +14,7 @@ urlpatterns = [
     path("my-learning/", course_views.my_learning, name="my_learning"),
     path("healthz/", cms_views.healthz, name="healthz"),
     path("", include("certificates.urls")),
+    path("", include("providers.urls")),
 ]
 
 if settings.DEBUG:

@@ -154,13 +154,14 @@ def start_renewal(enrolment, *, actor, now=None):
             raise CourseError("This module is not finished yet: there is nothing to renew.")
         current = (
             Certificate.objects.filter(enrolment=enrolment, status=Certificate.Status.VALID)
+            .with_provider_renewal()
             .order_by("-issued_at")
             .first()
         )
         if current and not current.renewal_open:
             raise CourseError(
-                f"Your certificate is valid until {current.expires_on:%-d %B %Y}. "
-                "You can renew it in the 60 days before it expires."
+                f"Your training is in date until {current.renew_by:%-d %B %Y}. "
+                "You can renew it in the 60 days before then."
             )
         enrolment.completed_at = None
         enrolment.quiz_attempts_reset_at = now

@@ -82,3 +82,25 @@ def test_command_reports_how_many_it_sent(certificate, capsys):
     call_command("send_certificate_reminders")
 
     assert "Sent 1 certificate reminder." in capsys.readouterr().out
+
+
+def test_a_providers_shorter_renewal_interval_brings_the_reminder_forward(certificate, learner):
+    """The module's certificate lasts 24 months; the learner's nursery asks for yearly renewal."""
+    from providers.models import Membership, Provider
+
+    nursery = Provider.objects.create(
+        name="Little Acorns",
+        kind="nursery",
+        billing_name="A",
+        billing_email="a@example.org",
+        renewal_months=12,
+    )
+    Membership.objects.create(provider=nursery, user=learner)
+    today = timezone.localdate()
+    issued = certificate.issued_at
+    Certificate.objects.filter(pk=certificate.pk).update(issued_at=issued - timedelta(days=360))
+    # Renewal falls due 12 months after issue, about 5 days from now; the expiry is a year later.
+    assert send_expiry_reminders(today) == 1
+    assert mail.outbox[0].subject == "Your Online safety training is due for renewal in 7 days"
+    assert "your refresher is due by" in mail.outbox[0].body
+    assert send_expiry_reminders(today) == 0

@@ -24,7 +24,7 @@ def test_renewal_opens_in_the_last_60_days_and_a_new_pass_supersedes(
     renew = reverse("certificates:renew", args=[old.pk])
 
     too_early = learner_client.post(renew, follow=True)
-    assert "You can renew it in the 60 days before it expires" in too_early.content.decode()
+    assert "You can renew it in the 60 days before then" in too_early.content.decode()
     Certificate.objects.filter(pk=old.pk).update(expires_on=timezone.localdate() + timedelta(days=30))
     page = learner_client.get(reverse("certificates:mine")).content.decode()
     assert renew in page

@@ -7,9 +7,13 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
+from certificates.models import Certificate
 from cms.demo import content
+from cms.demo import providers as demo_providers
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
+from providers import compliance
+from providers.models import PriceTier, Provider, SeatAssignment, SeatOrder
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +29,10 @@ def counts():
         "enrolments": Enrolment.objects.count(),
         "sites": Site.objects.count(),
         "contacts": len(SignpostingSettings.load().contacts),
+        "orders": SeatOrder.objects.count(),
+        "price tiers": PriceTier.objects.count(),
+        "seats": SeatAssignment.objects.count(),
+        "certificates": Certificate.objects.count(),
     }
 
 
@@ -35,8 +43,23 @@ def test_load_demo_twice_gives_the_same_counts(capsys):
 
     assert counts() == first
     assert first["statistics"] == len(content.STATISTICS)
-    assert first["users"] == 3
-    assert first["enrolments"] == 1
+    assert first["users"] == 3 + len(demo_providers.STAFF)
+    assert first["enrolments"] == 1 + len(demo_providers.STAFF)
+    assert first["orders"] == 1
+    assert first["price tiers"] == len(demo_providers.PRICE_TIERS)
+
+
+def test_the_demo_provider_has_staff_in_every_state(capsys):
+    call_command("load_demo")
+    provider = Provider.objects.get(name=demo_providers.PROVIDER["name"])
+    rows = compliance.staff_rows(provider)
+    statuses = {row.email: row.status for row in rows}
+    assert statuses == {
+        "manager@example.com": compliance.NOT_STARTED,
+        **{email: state for _, email, state in demo_providers.STAFF},
+        demo_providers.INVITED[1]: compliance.INVITED,
+    }
+    assert provider.memberships.get(user__email="manager@example.com").role == "owner"
 
 
 def test_demo_builds_the_online_safety_module_with_at_least_five_lessons(trainer_client):

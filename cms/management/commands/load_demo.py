@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from cms.demo import content, questions
+from cms.demo import content, providers, questions
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
 from courses.services import enrol
@@ -74,7 +74,16 @@ class Command(BaseCommand):
                 intro=questions.QUIZ["intro"],
             )
             self.load_questions(lessons, statistics)
+            providers.load_prices()
             accounts = self.load_accounts(module) if settings.DEMO_ACCOUNTS else []
+            if accounts:
+                User = get_user_model()
+                providers.load_provider(
+                    module,
+                    manager=User.objects.get(email="manager@example.com"),
+                    platform_staff=User.objects.get(email="trainer@example.com"),
+                    password=DEMO_PASSWORD,
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo course ready at {module.url}"))
         if accounts and settings.DEBUG:
             self.stdout.write("Demo logins (development only):")
