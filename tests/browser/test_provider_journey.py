@@ -26,7 +26,9 @@ def sign_in(page, base_url, email, password=DEMO_PASSWORD):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="My learning")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Account").get_by_role("link", name="My learning")
+    ).to_be_visible()
 
 
 def sign_out(page, base_url):
