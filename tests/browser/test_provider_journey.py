@@ -114,3 +114,18 @@ def test_buy_by_invoice_invite_a_colleague_and_see_her_in_progress(demo_site, pa
     row = page.get_by_role("row").filter(has_text=COLLEAGUE)
     expect(row).to_contain_text("In progress")
     assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize(
+    "name", ["dashboard", "staff", "buy", "billing", "inspection", "settings", "bulk_invite"]
+)
+def test_manager_pages_pass_axe_and_fit_a_small_phone(demo_site, page, name):
+    from providers.models import Provider
+
+    provider = Provider.objects.get(name="Little Acorns Nursery")
+    sign_in(page, demo_site.url, MANAGER)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(demo_site.url + reverse(f"providers:{name}", args=[provider.pk]))
+    expect(page.get_by_role("navigation", name="Little Acorns Nursery")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page)
