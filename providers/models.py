@@ -380,3 +380,20 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class ManagerDigest(models.Model):
+    """The weekly training summary emailed to a provider's owners and managers: one per ISO week."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="digests")
+    week_start = models.DateField(help_text="The Monday of the ISO week the digest covers.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "week_start"], name="one_manager_digest_per_week")
+        ]
+
+    def __str__(self):
+        return f"Digest for {self.provider}, week of {self.week_start:%-d %B %Y}"

@@ -8,11 +8,14 @@
 #
 # Environment: BENCH_LEARNERS (extra learners, default 1000), BENCH_DURATION (default 15s),
 # BENCH_PORT (default: a free port), BENCH_QUIET_WAIT (seconds to wait for other processes to
-# leave the CPUs idle before each page, default 300).
+# leave the CPUs idle before each page, default 300), BENCH_STAFF (staff of the provider whose
+# training record is measured, default 2000), BENCH_POSTGRES_URL (an empty PostgreSQL database:
+# when set, Stripe webhook events per second are measured there too; scripts/benchmark_providers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 learners=${BENCH_LEARNERS:-1000}
+staff=${BENCH_STAFF:-2000}
 duration=${BENCH_DURATION:-15s}
 
 # 1. wrk and the virtualenv ----------------------------------------------------------------------
@@ -26,18 +29,25 @@ python=.venv/bin/python
 # 2. A throwaway database with the demo course and 1,000 more learners -------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/safeguarding-bench.XXXXXX")
 gunicorn_pid=
+pg_gunicorn_pid=
+stop() {  # stop PID: a gunicorn master started here
+    if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+        kill -TERM "$1" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
+    fi
+}
 cleanup() {
     status=$?
-    if [ -n "$gunicorn_pid" ] && kill -0 "$gunicorn_pid" 2>/dev/null; then
-        kill -TERM "$gunicorn_pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$gunicorn_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$gunicorn_pid" 2>/dev/null || true
-        wait "$gunicorn_pid" 2>/dev/null || true
-    fi
-    if [ "$status" -ne 0 ] && [ -s "$tmp/gunicorn.log" ]; then
-        echo "--- last lines of the gunicorn log ---" >&2
-        tail -n 30 "$tmp/gunicorn.log" >&2
-    fi
+    stop "$gunicorn_pid"
+    stop "$pg_gunicorn_pid"
+    for log in "$tmp/gunicorn.log" "$tmp/gunicorn-postgres.log"; do
+        if [ "$status" -ne 0 ] && [ -s "$log" ]; then
+            echo "--- last lines of $(basename "$log") ---" >&2
+            tail -n 30 "$log" >&2
+        fi
+    done
     rm -rf "$tmp"
     exit "$status"
 }
@@ -72,10 +82,16 @@ prod "$python" scripts/benchmark.py queries "$tmp/pages.env" "$tmp/queries.json"
 dev "$python" scripts/benchmark.py volume "$learners"
 echo "== Queries with $learners extra learners"
 prod "$python" scripts/benchmark.py queries "$tmp/pages.env" "$tmp/queries.json" volume
+echo "== A provider with $staff staff, and one with 20"
+dev "$python" scripts/benchmark_providers.py staff "$staff" "$tmp/providers.env"
+# shellcheck source=/dev/null
+. "$tmp/providers.env"
+prod "$python" scripts/benchmark_providers.py queries "$tmp/providers.env" "$tmp/providers-queries.json"
 
 # 3. A session for the demo learner, without the login form -------------------------------------
 session=$(prod "$python" scripts/benchmark.py session)
 cookie="Cookie: sessionid=$session"
+manager_cookie="Cookie: sessionid=$(prod "$python" scripts/benchmark_providers.py session)"
 
 # 4. gunicorn with production settings ---------------------------------------------------------
 port=${BENCH_PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -114,6 +130,7 @@ check home "$HOME_URL" "<h1" ""
 check module "$MODULE_URL" "<h1>$MODULE_TITLE</h1>" "Sign in" -H "$cookie"
 check lesson "$LESSON_URL" "<h1>$LESSON_TITLE</h1>" "Before you start:" -H "$cookie"
 grep -qE '2 of [0-9]+ lessons done' "$tmp/check-lesson.html" || { echo "lesson page shows no progress" >&2; exit 1; }
+check providers "$PROVIDER_URL" "$PROVIDER_MUST_SHOW" "Sign in" -H "$manager_cookie"
 
 # 5. wrk, loopback only -------------------------------------------------------------------------
 # benchmark.py measure waits (up to BENCH_QUIET_WAIT seconds, default 300) until other processes
@@ -136,9 +153,36 @@ measure healthz /healthz/
 measure home "$HOME_URL"
 measure module "$MODULE_URL" "$cookie"
 measure lesson "$LESSON_URL" "$cookie"
+measure providers "$PROVIDER_URL" "$manager_cookie"
+"$python" scripts/benchmark_providers.py export "$tmp" "$base$PROVIDER_CSV_URL" "$manager_cookie"
 if grep -qE 'Traceback|Error' "$tmp/gunicorn.log"; then
     echo "gunicorn logged errors during the run:" >&2
     grep -E -m5 'Traceback|Error' "$tmp/gunicorn.log" >&2
+fi
+
+# 5b. Stripe webhook events on PostgreSQL, with a second gunicorn, only when given a database --
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+    echo "== PostgreSQL: migrate and load_demo, then webhook events (log in $tmp/gunicorn-postgres.log)"
+    stripe_env=(DATABASE_URL="$BENCH_POSTGRES_URL" STRIPE_SECRET_KEY=sk_test_benchmark
+        STRIPE_WEBHOOK_SECRET="whsec_$("$python" -c 'import secrets; print(secrets.token_hex(16))')")
+    env "${stripe_env[@]}" DJANGO_SETTINGS_MODULE=cms.settings.dev "$python" manage.py migrate --noinput -v0
+    env "${stripe_env[@]}" DJANGO_SETTINGS_MODULE=cms.settings.dev "$python" manage.py load_demo >/dev/null
+    pg_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    env "${stripe_env[@]}" DJANGO_SETTINGS_MODULE=cms.settings.production .venv/bin/gunicorn cms.wsgi \
+        --workers 2 --worker-class sync --bind "127.0.0.1:$pg_port" --no-control-socket \
+        --error-logfile - >"$tmp/gunicorn-postgres.log" 2>&1 &
+    pg_gunicorn_pid=$!
+    for attempt in $(seq 60); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$pg_port/healthz/" 2>/dev/null && break
+        kill -0 "$pg_gunicorn_pid" 2>/dev/null || { echo "gunicorn (PostgreSQL) stopped" >&2; exit 1; }
+        [ "$attempt" -eq 60 ] && { echo "gunicorn (PostgreSQL) did not answer within 30 s" >&2; exit 1; }
+        sleep 0.5
+    done
+    env "${stripe_env[@]}" DJANGO_SETTINGS_MODULE=cms.settings.production "$python" \
+        scripts/benchmark_providers.py webhooks "$tmp" "http://127.0.0.1:$pg_port" "$pg_gunicorn_pid"
+    stop "$pg_gunicorn_pid"
+else
+    echo "== Webhook events not measured: set BENCH_POSTGRES_URL to an empty PostgreSQL database"
 fi
 
 # 6-7. The report -------------------------------------------------------------------------------
@@ -146,4 +190,6 @@ fi
 echo "== Certificate PDF render (in-process)"
 printf '\n' >>docs/benchmarks.md
 "$python" scripts/benchmark_certificates.py 20 >>docs/benchmarks.md
+printf '\n' >>docs/benchmarks.md
+"$python" scripts/benchmark_providers.py report "$tmp" >>docs/benchmarks.md
 echo "== Wrote docs/benchmarks.md"

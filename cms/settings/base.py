@@ -161,6 +161,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 
+# Background work (django-tasks): the immediate backend runs a task at once, in the enqueuing process.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Set in dev/test: load_demo creates demo logins only where this is True.
 DEMO_ACCOUNTS = False
 
