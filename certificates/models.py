@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -151,3 +152,52 @@ class CertificateSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = "Certificates"
+
+
+SHARE_LINK_VALID_FOR = timedelta(days=30)
+MAX_ACTIVE_SHARE_LINKS = 10
+
+
+def new_share_token():
+    """About 256 bits, URL-safe: the link itself is the only key to the record."""
+    return secrets.token_urlsafe(32)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Links that still open the record: not withdrawn and not past their expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ShareLink(models.Model):
+    """A read-only link to a learner's certificate record, for an employer. Valid 30 days, revocable."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificate_share_links"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="share_link_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self):
+        # Never the token: this text is copied into the audit log.
+        return f"Record link {self.pk} (until {timezone.localdate(self.expires_at):%d %B %Y})"
+
+    def get_absolute_url(self):
+        return reverse("certificates:shared_record", args=[self.token])
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -5,12 +5,16 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.services import CourseError, start_renewal
 
-from .models import Certificate
+from .models import SHARE_LINK_VALID_FOR, Certificate, ShareLink
 from .pdf import render_certificate_pdf, sample_certificate, stored_pdf
+from .sharing import SharingError, create_share_link, revoke_share_link, share_url
 
 VERIFY_LIMIT = 60  # look-ups per IP address per minute
 
@@ -76,7 +80,18 @@ def my_certificates(request):
         .with_provider_renewal()
         .select_related("superseded_by")
     )
-    return TemplateResponse(request, "certificates/my_certificates.html", {"certificates": certificates})
+    share_links = list(ShareLink.objects.filter(learner=request.user).active())
+    for link in share_links:
+        link.url = share_url(link)
+    return TemplateResponse(
+        request,
+        "certificates/my_certificates.html",
+        {
+            "certificates": certificates,
+            "share_links": share_links,
+            "share_link_days": SHARE_LINK_VALID_FOR.days,
+        },
+    )
 
 
 def preview(request):
@@ -99,3 +114,50 @@ def renew(request, pk):
     quiz = enrolment.module.quiz
     messages.success(request, "Your refresher has started: pass the quiz again to renew the certificate.")
     return redirect(quiz.url if quiz else enrolment.module.url)
+
+
+@login_required
+@require_POST
+def share_link_create(request):
+    """The learner makes a new read-only link to their record for an employer."""
+    try:
+        link = create_share_link(request.user)
+    except SharingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Link created. It works until {date_format(timezone.localtime(link.expires_at), 'j F Y')}: "
+            "copy it from the list below and send it to your employer.",
+        )
+    return redirect(reverse("certificates:mine") + "#share")
+
+
+@login_required
+@require_POST
+def share_link_revoke(request, pk):
+    """The learner withdraws one of their links; anybody else's is 404."""
+    link = get_object_or_404(ShareLink, pk=pk, learner=request.user)
+    revoke_share_link(link, actor=request.user)
+    messages.success(request, "Link withdrawn. Anyone who opens it now sees that it is no longer available.")
+    return redirect(reverse("certificates:mine") + "#share")
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+def shared_record(request, token):
+    """What an employer sees from a learner's link: every certificate, read-only, while the link lasts."""
+    link = ShareLink.objects.active().select_related("learner").filter(token=token).first()
+    if link is None:
+        return _no_store(TemplateResponse(request, "certificates/shared_record_gone.html", {}, status=404))
+    certificates = list(Certificate.objects.filter(learner=link.learner).select_related("superseded_by"))
+    name = certificates[0].snapshot.get("name", "") if certificates else ""
+    if "@" in name:  # a snapshot taken before the learner gave a name holds their email: never show it
+        name = ""
+    context = {"link": link, "certificates": certificates, "name": name or link.learner.get_full_name()}
+    return _no_store(TemplateResponse(request, "certificates/shared_record.html", context))

@@ -14,6 +14,14 @@ from .models import Certificate
 def register_certificate_log_actions(actions):
     actions.register_action("certificates.issue", "Issue certificate", "Issued a certificate")
     actions.register_action("certificates.revoke", "Revoke certificate", "Revoked a certificate")
+    actions.register_action(
+        "certificates.share_link_create", "Create record link", "Created a link to their certificate record"
+    )
+    actions.register_action(
+        "certificates.share_link_revoke",
+        "Withdraw record link",
+        "Withdrew a link to their certificate record",
+    )
 
 
 class IssuedOnlyPermissionPolicy(ModelPermissionPolicy):
