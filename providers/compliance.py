@@ -14,6 +14,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from courses.models import Enrolment, LessonPage, ModulePage, live_children_by_parent
 from quizzes.models import Attempt
+from users.models import display_name
 
 from .models import Invitation, Membership, SeatAssignment, SeatOrder
 
@@ -134,8 +135,13 @@ def staff_rows(provider, today=None, modules=None):
     now = timezone.now()
     today = today or timezone.localdate()
     modules = provider_modules(provider, now) if modules is None else modules
+    # Plain values, not model instances: with thousands of staff, building User objects dominates.
     memberships = list(
-        Membership.objects.filter(provider=provider).select_related("user").order_by("user__email")
+        Membership.objects.filter(provider=provider)
+        .order_by("user__email")
+        .values(
+            "user_id", "role", "user__email", "user__certificate_name", "user__first_name", "user__last_name"
+        )
     )
     invitations = list(Invitation.objects.open(now).filter(provider=provider).order_by("email"))
     if not modules:
@@ -181,13 +187,13 @@ def staff_rows(provider, today=None, modules=None):
         else:
             lapsed.add(key)
 
-    member_emails = {m.user.email.lower(): m for m in memberships}
+    member_emails = {m["user__email"].lower(): m for m in memberships}
     invited_members = set()
     rows = []
     for invitation in invitations:
         member = member_emails.get(invitation.email.lower())
         if member is not None:
-            invited_members.add((member.user_id, invitation.module_id))
+            invited_members.add((member["user_id"], invitation.module_id))
             continue
         rows.append(
             StaffRow(
@@ -203,7 +209,7 @@ def staff_rows(provider, today=None, modules=None):
 
     for membership in memberships:
         for module in modules:
-            key = (membership.user_id, module.pk)
+            key = (membership["user_id"], module.pk)
             enrolment = enrolments.get(key)
             certificate = current.get(key)
             row = _member_row(membership, module, NOT_STARTED)
@@ -230,15 +236,23 @@ def staff_rows(provider, today=None, modules=None):
     return sort_rows(rows, "name")
 
 
+ROLE_LABELS = dict(Membership.Role.choices)
+
+
 def _member_row(membership, module, status):
-    user = membership.user
+    """A row for one membership, given as a dict of values (see staff_rows)."""
     return StaffRow(
-        name=user.display_name,
-        email=user.email,
-        role=membership.get_role_display(),
+        name=display_name(
+            membership["user__certificate_name"],
+            membership["user__first_name"],
+            membership["user__last_name"],
+            membership["user__email"],
+        ),
+        email=membership["user__email"],
+        role=ROLE_LABELS[membership["role"]],
         status=status,
         module=module,
-        user_id=user.pk,
+        user_id=membership["user_id"],
     )
 
 

@@ -51,10 +51,16 @@ class User(AbstractUser):
 
     @property
     def display_name(self):
-        return self.certificate_name or self.get_full_name() or self.email
+        return display_name(self.certificate_name, self.first_name, self.last_name, self.email)
 
     def get_full_name(self):
         return self.certificate_name or super().get_full_name()
 
     def get_short_name(self):
         return self.first_name or self.certificate_name or self.email
+
+
+def display_name(certificate_name, first_name, last_name, email):
+    """How a person is shown to others: the name on their certificates, else their name, else email.
+    Takes plain values so lists of thousands of people need not build User objects."""
+    return certificate_name or f"{first_name} {last_name}".strip() or email
