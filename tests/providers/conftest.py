@@ -19,7 +19,7 @@ def price_tiers(db):
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(email="manager@acorns.example")
+    return UserFactory(email="manager@acorns.example", certificate_name="Ann Acorn")
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def manager_client(client, manager):
 @pytest.fixture
 def other_provider(db):
     """A second provider with its own owner: everything of it must be 404 to ``manager``."""
-    owner = UserFactory(email="owner@bluebells.example")
+    owner = UserFactory(email="owner@bluebells.example", certificate_name="Bo Bell")
     return services.create_provider(
         owner=owner,
         name="Bluebells Pre-school",
