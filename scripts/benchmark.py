@@ -5,7 +5,9 @@ throwaway SQLite DATABASE_URL, a generated SECRET_KEY, DJANGO_SETTINGS_MODULE pe
 
     benchmark.py learner-progress PAGES_ENV   demo learner: lessons 1-2 done, lesson 3 opened
     benchmark.py volume N                     N extra learners enrolled, with lesson progress
-    benchmark.py session                      print a session key for the demo learner
+    benchmark.py certificate PAGES_ENV        a learner with a certificate whose PDF is stored;
+                                              adds its download URL to PAGES_ENV
+    benchmark.py session [EMAIL]              print a session key for the demo learner (or EMAIL)
     benchmark.py queries PAGES_ENV OUT LABEL  count the SQL queries of each measured page
     benchmark.py measure DIR NAME URL PID [HEADER]  wait for a quiet machine, run wrk (warm-up,
                                               then measured), note other processes' CPU use
@@ -27,6 +29,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_LEARNER = "learner@example.com"
 BENCH_EMAIL = "bench-learner-{:05d}@example.com"
+CERTIFICATE_LEARNER = "bench-certificate@example.com"  # not the demo learner: her pages stay as they are
 LESSON_GOAL = 0.15  # the lesson page's throughput, as a share of the trivial view's
 
 
@@ -178,24 +181,58 @@ def volume(count):
     )
 
 
+def certificate(pages_env):
+    """A learner who passed the demo module through the app's services, with the certificate's
+    PDF rendered and stored as the first download would; appends its download URL to PAGES_ENV."""
+    setup_django()
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.urls import reverse
+
+    from certificates.models import Certificate
+    from certificates.pdf import stored_pdf
+    from courses import services
+    from courses.models import Enrolment
+
+    learner = get_user_model().objects.create_user(
+        email=CERTIFICATE_LEARNER, password=None, certificate_name="Bench Certificate Holder"
+    )
+    EmailAddress.objects.create(user=learner, email=learner.email, verified=True, primary=True)
+    enrolment = services.enrol(learner, demo_module(), source=Enrolment.Source.STAFF)
+    with transaction.atomic():
+        services.on_module_passed(enrolment)
+    issued = Certificate.objects.get(learner=learner, status=Certificate.Status.VALID)
+    pdf = stored_pdf(issued)
+    pages = {
+        "CERTIFICATE_URL": reverse("certificates:download", args=[issued.pk]),
+        "CERTIFICATE_LEARNER": CERTIFICATE_LEARNER,
+        "CERTIFICATE_CODE": issued.code,
+        "CERTIFICATE_BYTES": pdf.size,
+    }
+    with Path(pages_env).open("a") as out:
+        out.write("".join(f"{k}={shlex.quote(str(v))}\n" for k, v in pages.items()))
+    print(f"Certificate {issued.code} for {CERTIFICATE_LEARNER}: PDF stored ({pdf.size:,} bytes).")
+
+
 # --- session and query counts -----------------------------------------------------------------
 
 
-def learner_client():
+def learner_client(email=DEMO_LEARNER):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(get_user_model().objects.get(email=DEMO_LEARNER))
+    client.force_login(get_user_model().objects.get(email=email))
     return client
 
 
-def session():
-    """A session for the demo learner, made as login would, without the login form."""
+def session(email=DEMO_LEARNER):
+    """A session for the demo learner (or ``email``), made as login would, without the login form."""
     setup_django()
     from django.conf import settings
 
-    print(learner_client().cookies[settings.SESSION_COOKIE_NAME].value)
+    print(learner_client(email).cookies[settings.SESSION_COOKIE_NAME].value)
 
 
 def queries(pages_env, out, label):
@@ -529,8 +566,10 @@ def main(argv):
         learner_progress(*args)
     elif command == "volume":
         volume(int(args[0]))
+    elif command == "certificate":
+        certificate(*args)
     elif command == "session":
-        session()
+        session(*args)
     elif command == "queries":
         queries(*args)
     elif command == "measure":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One command: benchmark the trivial view, the home page, the module page and a lesson page under
-# gunicorn with production settings, and write docs/benchmarks.md from that run.
+# One command: benchmark the trivial view, the home page, the module page, a lesson page and the
+# download of a stored certificate PDF under gunicorn with production settings, and write
+# docs/benchmarks.md from that run.
 #
 # Everything it creates (database, gunicorn log, wrk output) lives in a temporary folder that is
 # deleted at the end, whatever happens; ./db.sqlite3 is never touched. Requests go to 127.0.0.1
@@ -75,6 +76,7 @@ echo "== Database in $tmp"
 dev "$python" manage.py migrate --noinput -v0
 dev "$python" manage.py load_demo
 dev "$python" scripts/benchmark.py learner-progress "$tmp/pages.env"
+dev "$python" scripts/benchmark.py certificate "$tmp/pages.env"
 # shellcheck source=/dev/null
 . "$tmp/pages.env"
 echo "== Queries before the extra learners"
@@ -92,6 +94,7 @@ prod "$python" scripts/benchmark_providers.py queries "$tmp/providers.env" "$tmp
 session=$(prod "$python" scripts/benchmark.py session)
 cookie="Cookie: sessionid=$session"
 manager_cookie="Cookie: sessionid=$(prod "$python" scripts/benchmark_providers.py session)"
+certificate_cookie="Cookie: sessionid=$(prod "$python" scripts/benchmark.py session "$CERTIFICATE_LEARNER")"
 
 # 4. gunicorn with production settings ---------------------------------------------------------
 port=${BENCH_PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -131,6 +134,9 @@ check module "$MODULE_URL" "<h1>$MODULE_TITLE</h1>" "Sign in" -H "$cookie"
 check lesson "$LESSON_URL" "<h1>$LESSON_TITLE</h1>" "Before you start:" -H "$cookie"
 grep -qE '2 of [0-9]+ lessons done' "$tmp/check-lesson.html" || { echo "lesson page shows no progress" >&2; exit 1; }
 check providers "$PROVIDER_URL" "$PROVIDER_MUST_SHOW" "Sign in" -H "$manager_cookie"
+check certificate "$CERTIFICATE_URL" "%PDF-" "" -H "$certificate_cookie"
+[ "$(wc -c <"$tmp/check-certificate.html")" -eq "$CERTIFICATE_BYTES" ] ||
+    { echo "the certificate download is not the stored PDF ($CERTIFICATE_BYTES bytes)" >&2; exit 1; }
 
 # 5. wrk, loopback only -------------------------------------------------------------------------
 # benchmark.py measure waits (up to BENCH_QUIET_WAIT seconds, default 300) until other processes
@@ -154,6 +160,7 @@ measure home "$HOME_URL"
 measure module "$MODULE_URL" "$cookie"
 measure lesson "$LESSON_URL" "$cookie"
 measure providers "$PROVIDER_URL" "$manager_cookie"
+measure certificate "$CERTIFICATE_URL" "$certificate_cookie"
 "$python" scripts/benchmark_providers.py export "$tmp" "$base$PROVIDER_CSV_URL" "$manager_cookie"
 if grep -qE 'Traceback|Error' "$tmp/gunicorn.log"; then
     echo "gunicorn logged errors during the run:" >&2
@@ -187,9 +194,9 @@ fi
 
 # 6-7. The report -------------------------------------------------------------------------------
 "$python" scripts/benchmark.py report "$tmp" docs/benchmarks.md
-echo "== Certificate PDF render (in-process)"
+echo "== Certificate PDF render (in-process) and download"
 printf '\n' >>docs/benchmarks.md
-"$python" scripts/benchmark_certificates.py 20 >>docs/benchmarks.md
+"$python" scripts/benchmark_certificates.py 20 "$tmp" >>docs/benchmarks.md
 printf '\n' >>docs/benchmarks.md
 "$python" scripts/benchmark_providers.py report "$tmp" >>docs/benchmarks.md
 echo "== Wrote docs/benchmarks.md"
