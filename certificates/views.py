@@ -63,9 +63,13 @@ def download(request, pk):
     certificate = get_object_or_404(Certificate, pk=pk, learner=request.user)
     if certificate.status == Certificate.Status.REVOKED:
         raise Http404("This certificate was revoked.")
-    pdf = stored_pdf(certificate)
+    return pdf_download(certificate)
+
+
+def pdf_download(certificate):
+    """The certificate's stored PDF as a download (rendered and stored first if it is missing)."""
     return FileResponse(
-        pdf.open("rb"),
+        stored_pdf(certificate).open("rb"),
         as_attachment=True,
         filename=f"certificate-{certificate.code}.pdf",
         content_type="application/pdf",

@@ -284,6 +284,12 @@ class SeatAssignment(models.Model):
     def __str__(self):
         return f"Seat for {self.user} at {self.provider}"
 
+    @property
+    def is_started(self):
+        """A started seat stays with its learner: it cannot be returned or moved."""
+        enrolment = self.enrolment
+        return enrolment is not None and bool(enrolment.started_at or enrolment.completed_at)
+
 
 class InvitationQuerySet(models.QuerySet):
     def open(self, now=None):

@@ -317,7 +317,7 @@ def assign_seat(provider, module, user, *, actor):
 
 def _release(assignment, *, actor):
     enrolment = assignment.enrolment
-    if enrolment is not None and (enrolment.started_at or enrolment.completed_at):
+    if assignment.is_started:
         raise ProviderError(
             f"{assignment.user.email} has started the module, so this seat cannot be returned or moved."
         )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certificates.models import Certificate
 from certificates.pdf import stored_pdf
+from certificates.views import pdf_download
 
 from .. import compliance
 from ..access import managed_provider
@@ -134,13 +135,7 @@ def _member_certificate(provider, certificate_id):
 @require_GET
 def certificate_download(request, provider_id, certificate_id):
     provider = managed_provider(request.user, provider_id)
-    certificate = _member_certificate(provider, certificate_id)
-    return FileResponse(
-        stored_pdf(certificate).open("rb"),
-        as_attachment=True,
-        filename=f"certificate-{certificate.code}.pdf",
-        content_type="application/pdf",
-    )
+    return pdf_download(_member_certificate(provider, certificate_id))
 
 
 class _ChunkBuffer:

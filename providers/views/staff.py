@@ -162,19 +162,29 @@ def _module_from_post(request, provider):
     return get_object_or_404(seat_modules(provider), pk=int(module_id))
 
 
+def _act(request, provider, change, success):
+    """Run a service call for a one-button action; show its result and go back to the staff page."""
+    try:
+        change()
+    except services.ProviderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return back_to_staff(provider)
+
+
 @login_required
 @require_POST
 def take_seat(request, provider_id):
     """A manager (or a childminder, a provider of one) takes one of the free seats for themselves."""
     provider = managed_provider(request.user, provider_id)
     module = _module_from_post(request, provider)
-    try:
-        services.assign_seat(provider, module, request.user, actor=request.user)
-    except services.ProviderError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"You have a seat for {module.title}. It is on your My learning page.")
-    return back_to_staff(provider)
+    return _act(
+        request,
+        provider,
+        lambda: services.assign_seat(provider, module, request.user, actor=request.user),
+        f"You have a seat for {module.title}. It is on your My learning page.",
+    )
 
 
 @login_required
@@ -182,15 +192,12 @@ def take_seat(request, provider_id):
 def invitation_resend(request, provider_id, invitation_id):
     provider = managed_provider(request.user, provider_id)
     invitation = get_object_or_404(Invitation, provider=provider, pk=invitation_id)
-    try:
-        services.resend_invitation(invitation, actor=request.user)
-    except services.ProviderError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Invitation sent to {invitation.email} again. It now lasts another 14 days."
-        )
-    return back_to_staff(provider)
+    return _act(
+        request,
+        provider,
+        lambda: services.resend_invitation(invitation, actor=request.user),
+        f"Invitation sent to {invitation.email} again. It now lasts another 14 days.",
+    )
 
 
 @login_required
@@ -198,13 +205,12 @@ def invitation_resend(request, provider_id, invitation_id):
 def invitation_cancel(request, provider_id, invitation_id):
     provider = managed_provider(request.user, provider_id)
     invitation = get_object_or_404(Invitation, provider=provider, pk=invitation_id)
-    try:
-        services.cancel_invitation(invitation, actor=request.user)
-    except services.ProviderError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Invitation for {invitation.email} cancelled. Its seat is free again.")
-    return back_to_staff(provider)
+    return _act(
+        request,
+        provider,
+        lambda: services.cancel_invitation(invitation, actor=request.user),
+        f"Invitation for {invitation.email} cancelled. Its seat is free again.",
+    )
 
 
 @login_required
@@ -212,13 +218,12 @@ def invitation_cancel(request, provider_id, invitation_id):
 def seat_return(request, provider_id, seat_id):
     provider = managed_provider(request.user, provider_id)
     seat = get_object_or_404(SeatAssignment.objects.select_related("user"), provider=provider, pk=seat_id)
-    try:
-        services.return_seat(seat, actor=request.user)
-    except services.ProviderError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The seat {seat.user.email} held is back in the pool.")
-    return back_to_staff(provider)
+    return _act(
+        request,
+        provider,
+        lambda: services.return_seat(seat, actor=request.user),
+        f"The seat {seat.user.email} held is back in the pool.",
+    )
 
 
 @login_required
@@ -228,7 +233,7 @@ def seat_move(request, provider_id, seat_id):
     seat = get_object_or_404(
         SeatAssignment.objects.select_related("user", "enrolment", "module"), provider=provider, pk=seat_id
     )
-    started = seat.enrolment is not None and bool(seat.enrolment.started_at or seat.enrolment.completed_at)
+    started = seat.is_started
     form = MoveSeatForm(posted(request))
     status = 200
     if request.method == "POST":
