@@ -30,6 +30,13 @@ class KeyPointBlock(blocks.StructBlock):
         template = "blocks/key_point.html"
 
 
+def publishable(statistics, parent_context):
+    """The statistics a reader may see: published ones, and in a trainer's preview drafts too."""
+    request = (parent_context or {}).get("request")
+    in_preview = getattr(request, "is_preview", False)
+    return [s for s in statistics if s and (s.live or in_preview)]
+
+
 class StatisticCalloutBlock(blocks.StructBlock):
     statistic = SnippetChooserBlock("cms.Statistic")
     context = blocks.RichTextBlock(
@@ -42,6 +49,12 @@ class StatisticCalloutBlock(blocks.StructBlock):
         icon = "table"
         template = "blocks/statistic_callout.html"
         label = "Statistic callout"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        shown = publishable([value["statistic"]], parent_context)
+        context["statistic"] = shown[0] if shown else None
+        return context
 
 
 class StatisticChartBlock(blocks.StructBlock):
@@ -71,7 +84,7 @@ class StatisticChartBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["chart"] = bar_chart([s for s in value["statistics"] if s])
+        context["chart"] = bar_chart(publishable(value["statistics"], parent_context))
         return context
 
 

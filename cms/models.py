@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -5,7 +6,7 @@ from wagtail import blocks as wagtail_blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from .blocks import BodyBlock
@@ -19,8 +20,11 @@ def format_figure(value, unit):
     return f"{text}%" if unit == Statistic.Unit.PERCENT else text
 
 
-class Statistic(index.Indexed, models.Model):
-    """One published figure with its source. Pages and questions refer to it; none copies it."""
+class Statistic(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+    """One published figure with its source. Pages and questions refer to it; none copies it.
+
+    The row always holds the published figure: an edit waits in a revision until a lead trainer
+    approves it (the "Lead trainer review" workflow), so learners never see an unapproved value."""
 
     class Unit(models.TextChoices):
         COUNT = "count", "Count"
@@ -57,6 +61,14 @@ class Statistic(index.Indexed, models.Model):
         "see a warning wherever the statistic is used."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="statistic")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="statistic",
+        for_concrete_model=False,
+    )
 
     panels = [
         ReviewStatusPanel(),
@@ -90,6 +102,10 @@ class Statistic(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.period}): {self.display_value}"
+
+    @property
+    def revisions(self):
+        return self._revisions
 
     @property
     def number(self):

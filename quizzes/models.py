@@ -8,7 +8,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
+from wagtail.models import DraftStateMixin, LockableMixin, Orderable, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES
@@ -16,7 +16,7 @@ from cms.blocks import RICH_TEXT_FEATURES
 from .forms import QuestionForm
 
 
-class Question(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel):
     """One question in the bank. Its topic is the lesson it tests; quizzes draw from the live ones.
 
     A statistics question has no stored choices: they are computed from its statistic's current
@@ -60,6 +60,13 @@ class Question(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     source_url = models.URLField(max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="question")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="question",
+        for_concrete_model=False,
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("lesson")]),
@@ -154,6 +161,7 @@ class QuizPage(RoutablePageMixin, Page):
         lessons = LessonPage.objects.child_of(self.module).live()
         return (
             Question.objects.filter(live=True, lesson__in=lessons)
+            .exclude(statistic__live=False)  # a statistic not yet approved never reaches learners
             .select_related("statistic", "lesson")
             .prefetch_related("choices")
         )

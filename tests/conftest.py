@@ -53,7 +53,35 @@ def user(db):
 
 
 @pytest.fixture
-def trainer(db):
+def make_role_user(db):
+    """A new user in one of the admin groups of cms.roles (made by a migration)."""
+    from django.contrib.auth.models import Group
+
+    def make(role, **fields):
+        user = UserFactory(**fields)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def trainer(make_role_user):
+    return make_role_user("Trainer")
+
+
+@pytest.fixture
+def lead_trainer(make_role_user):
+    return make_role_user("Lead trainer")
+
+
+@pytest.fixture
+def platform_staff(make_role_user):
+    return make_role_user("Platform staff")
+
+
+@pytest.fixture
+def superuser(db):
     return UserFactory(is_staff=True, is_superuser=True)
 
 
@@ -61,6 +89,19 @@ def trainer(db):
 def trainer_client(client, trainer):
     """A signed-in trainer: sees every lesson without an enrolment."""
     client.force_login(trainer)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, lead_trainer):
+    client.force_login(lead_trainer)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, platform_staff):
+    """A signed-in member of platform staff: providers, orders, enrolments, certificates."""
+    client.force_login(platform_staff)
     return client
 
 

@@ -215,36 +215,36 @@ def test_passing_the_quiz_issues_the_certificate_linked_to_the_attempt(ready_qui
     assert certificate.code in learning
 
 
-def test_staff_revoke_with_a_reason_and_the_verify_page_says_so(trainer_client, trainer, client, passed):
+def test_staff_revoke_with_a_reason_and_the_verify_page_says_so(staff_client, platform_staff, client, passed):
     from wagtail.models import ModelLogEntry
 
     certificate = Certificate.objects.get()
     edit = reverse("certificates_admin:edit", args=[certificate.pk])
 
-    refused = trainer_client.post(edit, {"reason": "   "})
+    refused = staff_client.post(edit, {"reason": "   "})
     assert refused.status_code == 200
     assert Certificate.objects.get().status == Certificate.Status.VALID
-    response = trainer_client.post(edit, {"reason": "Issued to the wrong person"})
+    response = staff_client.post(edit, {"reason": "Issued to the wrong person"})
 
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
     entry = ModelLogEntry.objects.get(action="certificates.revoke")
-    assert entry.user == trainer and entry.data["reason"] == "Issued to the wrong person"
+    assert entry.user == platform_staff and entry.data["reason"] == "Issued to the wrong person"
     page = client.get(reverse("certificates:verify_code", args=[certificate.code])).content.decode()
     assert "Revoked." in page and "wrong person" not in page
 
 
-def test_certificates_cannot_be_added_or_deleted_in_the_admin(trainer_client, passed):
+def test_certificates_cannot_be_added_or_deleted_in_the_admin(staff_client, passed):
     certificate = Certificate.objects.get()
 
-    assert trainer_client.get(reverse("certificates_admin:add")).status_code in {302, 403}
-    assert trainer_client.post(reverse("certificates_admin:delete", args=[certificate.pk])).status_code in {
+    assert staff_client.get(reverse("certificates_admin:add")).status_code in {302, 403}
+    assert staff_client.post(reverse("certificates_admin:delete", args=[certificate.pk])).status_code in {
         302,
         403,
     }
     assert Certificate.objects.filter(pk=certificate.pk).exists()
-    listing = trainer_client.get(reverse("certificates_admin:index"))
+    listing = staff_client.get(reverse("certificates_admin:index"))
     assert certificate.code in listing.content.decode()
 
 

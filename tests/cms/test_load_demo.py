@@ -10,6 +10,7 @@ from wagtail.models import Page, Revision, Site
 from certificates.models import Certificate
 from cms.demo import content
 from cms.demo import providers as demo_providers
+from cms.management.commands.load_demo import DEMO_ACCOUNTS
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
 from providers import compliance
@@ -43,7 +44,7 @@ def test_load_demo_twice_gives_the_same_counts(capsys):
 
     assert counts() == first
     assert first["statistics"] == len(content.STATISTICS)
-    assert first["users"] == 3 + len(demo_providers.STAFF)
+    assert first["users"] == len(DEMO_ACCOUNTS) + len(demo_providers.STAFF)
     assert first["enrolments"] == 1 + len(demo_providers.STAFF)
     assert first["orders"] == 1
     assert first["price tiers"] == len(demo_providers.PRICE_TIERS)
@@ -123,8 +124,12 @@ def test_demo_logins_are_verified_and_only_made_where_settings_allow(settings, c
     call_command("load_demo")
     for email in ["trainer@example.com", "manager@example.com", "learner@example.com"]:
         assert EmailAddress.objects.get(email=email).verified
-    assert User.objects.get(email="trainer@example.com").is_staff
-    assert not User.objects.get(email="learner@example.com").is_staff
+    groups = {user.email: {group.name for group in user.groups.all()} for user in User.objects.all()}
+    assert groups["trainer@example.com"] == {"Trainer"}
+    assert groups["lead@example.com"] == {"Lead trainer"}
+    assert groups["staff@example.com"] == {"Platform staff"}
+    assert groups["learner@example.com"] == groups["manager@example.com"] == set()
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 def test_demo_logins_are_printed_only_in_debug(settings, capsys):

@@ -68,7 +68,7 @@ def test_search_finds_a_statistic_by_its_label(admin_client):
     assert "Childline counselling sessions" not in body
 
 
-def test_trainer_can_update_a_figure_through_the_admin(admin_client):
+def test_an_edit_waits_in_a_draft_until_it_is_published(admin_client):
     statistic = StatisticFactory(value=Decimal("30925"))
     url = reverse("wagtailsnippets_cms_statistic:edit", args=[statistic.pk])
     data = {
@@ -90,7 +90,15 @@ def test_trainer_can_update_a_figure_through_the_admin(admin_client):
 
     assert response.status_code == 302
     statistic.refresh_from_db()
+    assert statistic.value == Decimal("30925")  # the published figure is untouched
+    assert statistic.has_unpublished_changes
+    assert Decimal(statistic.latest_revision.content["value"]) == Decimal("33000")
+
+    admin_client.post(url, {**data, "action-publish": "on"})
+
+    statistic.refresh_from_db()
     assert statistic.value == Decimal("33000")
+    assert not statistic.has_unpublished_changes
 
 
 def test_negative_value_is_refused(admin_client):

@@ -13,12 +13,12 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_staff_grant_an_enrolment_by_email(trainer_client, trainer, module_page):
+def test_staff_grant_an_enrolment_by_email(staff_client, platform_staff, module_page):
     learner = UserFactory(email="kim@example.org")
-    form = trainer_client.get(reverse("enrolments:add"))
+    form = staff_client.get(reverse("enrolments:add"))
     assert 'name="learner_email"' in form.content.decode()
 
-    response = trainer_client.post(
+    response = staff_client.post(
         reverse("enrolments:add"),
         {"learner_email": "KIM@example.org", "module": module_page.pk, "due_date": "2027-01-31"},
     )
@@ -27,9 +27,9 @@ def test_staff_grant_an_enrolment_by_email(trainer_client, trainer, module_page)
     enrolment = Enrolment.objects.get()
     assert enrolment.learner == learner
     assert enrolment.source == Enrolment.Source.STAFF
-    assert enrolment.granted_by == trainer
+    assert enrolment.granted_by == platform_staff
     assert str(enrolment.due_date) == "2027-01-31"
-    assert ModelLogEntry.objects.get(action="courses.enrol").user == trainer
+    assert ModelLogEntry.objects.get(action="courses.enrol").user == platform_staff
 
 
 @pytest.mark.parametrize(
@@ -39,8 +39,8 @@ def test_staff_grant_an_enrolment_by_email(trainer_client, trainer, module_page)
         ("not an email", "Enter a valid email address"),
     ],
 )
-def test_grant_with_bad_email_shows_an_error_and_changes_nothing(trainer_client, module_page, email, message):
-    response = trainer_client.post(
+def test_grant_with_bad_email_shows_an_error_and_changes_nothing(staff_client, module_page, email, message):
+    response = staff_client.post(
         reverse("enrolments:add"), {"learner_email": email, "module": module_page.pk}
     )
 
@@ -49,8 +49,8 @@ def test_grant_with_bad_email_shows_an_error_and_changes_nothing(trainer_client,
     assert not Enrolment.objects.exists()
 
 
-def test_granting_twice_says_already_enrolled(trainer_client, module_page, enrolment, learner):
-    response = trainer_client.post(
+def test_granting_twice_says_already_enrolled(staff_client, module_page, enrolment, learner):
+    response = staff_client.post(
         reverse("enrolments:add"), {"learner_email": learner.email, "module": module_page.pk}
     )
 
@@ -59,16 +59,16 @@ def test_granting_twice_says_already_enrolled(trainer_client, module_page, enrol
     assert Enrolment.objects.count() == 1
 
 
-def test_enrolment_listing_queries_do_not_grow_with_enrolments(trainer_client, module_page):
+def test_enrolment_listing_queries_do_not_grow_with_enrolments(staff_client, module_page):
     def listing_queries():
         with CaptureQueriesContext(connection) as queries:
-            response = trainer_client.get(reverse("enrolments:index"))
+            response = staff_client.get(reverse("enrolments:index"))
         assert response.status_code == 200
         return len(queries), response.content.decode()
 
     for user in UserFactory.create_batch(3):
         enrol(user, module_page, source=Enrolment.Source.DEMO)
-    trainer_client.get(reverse("enrolments:index"))
+    staff_client.get(reverse("enrolments:index"))
     few, _ = listing_queries()
     for user in UserFactory.create_batch(20):
         enrol(user, module_page, source=Enrolment.Source.DEMO)
@@ -85,19 +85,19 @@ def test_learners_cannot_reach_the_admin(learner_client):
     assert "/admin/login/" in response.url
 
 
-def test_staff_allow_a_new_set_of_quiz_attempts(trainer_client, trainer, enrolment):
-    response = trainer_client.post(
+def test_staff_allow_a_new_set_of_quiz_attempts(staff_client, platform_staff, enrolment):
+    response = staff_client.post(
         reverse("enrolments:edit", args=[enrolment.pk]), {"due_date": "", "allow_more_attempts": "on"}
     )
 
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.quiz_attempts_reset_at is not None
-    assert ModelLogEntry.objects.get(action="courses.allow_more_attempts").user == trainer
+    assert ModelLogEntry.objects.get(action="courses.allow_more_attempts").user == platform_staff
 
 
-def test_editing_the_due_date_alone_keeps_the_attempt_limit(trainer_client, enrolment):
-    trainer_client.post(reverse("enrolments:edit", args=[enrolment.pk]), {"due_date": "2027-02-01"})
+def test_editing_the_due_date_alone_keeps_the_attempt_limit(staff_client, enrolment):
+    staff_client.post(reverse("enrolments:edit", args=[enrolment.pk]), {"due_date": "2027-02-01"})
 
     enrolment.refresh_from_db()
     assert str(enrolment.due_date) == "2027-02-01"

@@ -47,15 +47,15 @@ def test_every_provider_log_action_is_registered():
 
 
 def test_mark_paid_asks_first_then_makes_the_seats_available(
-    trainer_client, trainer, invoice_order, provider
+    staff_client, platform_staff, invoice_order, provider
 ):
-    confirm = trainer_client.get(mark_paid_url(invoice_order))
+    confirm = staff_client.get(mark_paid_url(invoice_order))
     assert confirm.status_code == 200
     assert "Only mark this order paid when the money has arrived" in text(confirm)
     invoice_order.refresh_from_db()
     assert invoice_order.status == SeatOrder.Status.PENDING
 
-    response = trainer_client.post(mark_paid_url(invoice_order), follow=True)
+    response = staff_client.post(mark_paid_url(invoice_order), follow=True)
 
     invoice_order.refresh_from_db()
     assert invoice_order.status == SeatOrder.Status.PAID
@@ -63,22 +63,22 @@ def test_mark_paid_asks_first_then_makes_the_seats_available(
     assert invoice_order.invoice_number == "INV-000001"  # the same number: the invoice becomes the receipt
     assert services.seat_counts(provider, invoice_order.module).available == 12
     entry = ModelLogEntry.objects.get(action="providers.order_paid")
-    assert (entry.user, entry.object_id) == (trainer, str(invoice_order.pk))
+    assert (entry.user, entry.object_id) == (platform_staff, str(invoice_order.pk))
     assert "12 seats are now available" in text(response)
 
 
-def test_marking_paid_twice_is_harmless(trainer_client, invoice_order, provider):
-    trainer_client.post(mark_paid_url(invoice_order))
-    response = trainer_client.post(mark_paid_url(invoice_order), follow=True)
+def test_marking_paid_twice_is_harmless(staff_client, invoice_order, provider):
+    staff_client.post(mark_paid_url(invoice_order))
+    response = staff_client.post(mark_paid_url(invoice_order), follow=True)
 
     assert "already paid; nothing changed" in text(response)
     assert services.seat_counts(provider, invoice_order.module).purchased == 12
     assert ModelLogEntry.objects.filter(action="providers.order_paid").count() == 1
 
 
-def test_card_orders_cannot_be_marked_paid_in_the_admin(trainer_client, card_order, provider):
-    confirm = trainer_client.get(mark_paid_url(card_order))
-    response = trainer_client.post(mark_paid_url(card_order), follow=True)
+def test_card_orders_cannot_be_marked_paid_in_the_admin(staff_client, card_order, provider):
+    confirm = staff_client.get(mark_paid_url(card_order))
+    response = staff_client.post(mark_paid_url(card_order), follow=True)
 
     assert "Card orders are marked paid by Stripe" in text(confirm)
     assert 'type="submit"' not in str(BeautifulSoup(confirm.content, "html.parser").select_one("main"))
@@ -89,31 +89,31 @@ def test_card_orders_cannot_be_marked_paid_in_the_admin(trainer_client, card_ord
     assert services.seat_counts(provider, card_order.module).purchased == 0
 
 
-def test_a_cancelled_order_cannot_be_marked_paid(trainer_client, invoice_order):
+def test_a_cancelled_order_cannot_be_marked_paid(staff_client, invoice_order):
     services.cancel_order(invoice_order)
 
-    response = trainer_client.post(mark_paid_url(invoice_order), follow=True)
+    response = staff_client.post(mark_paid_url(invoice_order), follow=True)
 
     assert "cannot be marked paid" in text(response)
     invoice_order.refresh_from_db()
     assert invoice_order.status == SeatOrder.Status.CANCELLED
 
 
-def test_staff_cancel_a_pending_order(trainer_client, trainer, card_order):
-    assert "Cancel this unpaid order?" in text(trainer_client.get(cancel_url(card_order)))
+def test_staff_cancel_a_pending_order(staff_client, platform_staff, card_order):
+    assert "Cancel this unpaid order?" in text(staff_client.get(cancel_url(card_order)))
 
-    response = trainer_client.post(cancel_url(card_order), follow=True)
+    response = staff_client.post(cancel_url(card_order), follow=True)
 
     card_order.refresh_from_db()
     assert card_order.status == SeatOrder.Status.CANCELLED
-    assert ModelLogEntry.objects.get(action="providers.order_cancel").user == trainer
+    assert ModelLogEntry.objects.get(action="providers.order_cancel").user == platform_staff
     assert "is cancelled" in text(response)
 
 
-def test_a_paid_order_cannot_be_cancelled_in_the_admin(trainer_client, paid_order):
+def test_a_paid_order_cannot_be_cancelled_in_the_admin(staff_client, paid_order):
     order = paid_order(seats=4)
 
-    response = trainer_client.post(cancel_url(order), follow=True)
+    response = staff_client.post(cancel_url(order), follow=True)
 
     assert "Only an order awaiting payment can be cancelled." in text(response)
     order.refresh_from_db()
@@ -150,12 +150,12 @@ def test_staff_without_the_change_permission_cannot_mark_paid(client, invoice_or
     assert invoice_order.status == SeatOrder.Status.PENDING
 
 
-def test_order_list_shows_columns_filters_and_actions(trainer_client, invoice_order, card_order, paid_order):
+def test_order_list_shows_columns_filters_and_actions(staff_client, invoice_order, card_order, paid_order):
     paid = paid_order(seats=2)
     paid.needs_attention = "Refund of 2 seats: check with the provider."
     paid.save()
 
-    response = trainer_client.get(reverse("seat_order_admin:index"))
+    response = staff_client.get(reverse("seat_order_admin:index"))
 
     assert response.status_code == 200
     page = text(response)
@@ -172,28 +172,28 @@ def test_order_list_shows_columns_filters_and_actions(trainer_client, invoice_or
     assert mark_paid_url(invoice_order) in html
     assert mark_paid_url(card_order) not in html  # card orders are paid through Stripe
     assert mark_paid_url(paid) not in html
-    filtered = text(trainer_client.get(reverse("seat_order_admin:index") + "?status=paid&method=invoice"))
+    filtered = text(staff_client.get(reverse("seat_order_admin:index") + "?status=paid&method=invoice"))
     assert "£60.00" in filtered and "£288.00" not in filtered and "£90.00" not in filtered
 
 
-def test_order_edit_only_touches_the_reference_and_the_flag(trainer_client, invoice_order):
+def test_order_edit_only_touches_the_reference_and_the_flag(staff_client, invoice_order):
     url = reverse("seat_order_admin:edit", args=[invoice_order.pk])
-    form = BeautifulSoup(trainer_client.get(url).content, "html.parser")
+    form = BeautifulSoup(staff_client.get(url).content, "html.parser")
     assert form.select_one("[name=purchase_order]") is not None
     assert form.select_one("[name=total_pence]") is None and form.select_one("[name=status]") is None
 
-    trainer_client.post(
+    staff_client.post(
         url, {"purchase_order": "PO-2", "needs_attention": "", "total_pence": "1", "status": "paid"}
     )
 
     invoice_order.refresh_from_db()
     assert invoice_order.purchase_order == "PO-2"
     assert (invoice_order.total_pence, invoice_order.status) == (28800, SeatOrder.Status.PENDING)
-    assert trainer_client.get(reverse("seat_order_admin:add")).status_code in (302, 403)
+    assert staff_client.get(reverse("seat_order_admin:add")).status_code in (302, 403)
 
 
-def test_order_inspect_page_shows_amounts_and_mark_paid(trainer_client, invoice_order):
-    response = trainer_client.get(reverse("seat_order_admin:inspect", args=[invoice_order.pk]))
+def test_order_inspect_page_shows_amounts_and_mark_paid(staff_client, invoice_order):
+    response = staff_client.get(reverse("seat_order_admin:inspect", args=[invoice_order.pk]))
 
     page = text(response)
     assert "Total £288.00" in page and "VAT at 20% £48.00" in page
@@ -201,13 +201,13 @@ def test_order_inspect_page_shows_amounts_and_mark_paid(trainer_client, invoice_
 
 
 def test_provider_list_shows_kind_urn_members_and_searches_by_name(
-    trainer_client, provider, other_provider, staff_member
+    staff_client, provider, other_provider, staff_member
 ):
     provider.ofsted_urn = "EY123456"
     provider.save()
 
-    response = trainer_client.get(reverse("provider_admin:index"))
-    searched = text(trainer_client.get(reverse("provider_admin:index") + "?q=acorns"))
+    response = staff_client.get(reverse("provider_admin:index"))
+    searched = text(staff_client.get(reverse("provider_admin:index") + "?q=acorns"))
 
     soup = BeautifulSoup(response.content, "html.parser")
     row = next(tr for tr in soup.select("tbody tr") if "Little Acorns" in tr.get_text())
@@ -218,31 +218,31 @@ def test_provider_list_shows_kind_urn_members_and_searches_by_name(
     assert "Little Acorns Nursery" in searched and "Bluebells" not in searched
 
 
-def test_price_tiers_can_be_created_edited_and_deleted(trainer_client):
-    response = trainer_client.post(
+def test_price_tiers_can_be_created_edited_and_deleted(staff_client):
+    response = staff_client.post(
         reverse("price_tier_admin:add"), {"min_quantity": "1", "unit_price": "24.50"}
     )
     assert response.status_code == 302
     tier = PriceTier.objects.get()
     assert tier.unit_price == Decimal("24.50")
 
-    trainer_client.post(
+    staff_client.post(
         reverse("price_tier_admin:edit", args=[tier.pk]), {"min_quantity": "1", "unit_price": "22"}
     )
     tier.refresh_from_db()
     assert tier.unit_price == Decimal("22.00")
     assert services.quote(2).net_pence == 4400
 
-    bad = trainer_client.post(reverse("price_tier_admin:add"), {"min_quantity": "0", "unit_price": "0.10"})
+    bad = staff_client.post(reverse("price_tier_admin:add"), {"min_quantity": "0", "unit_price": "0.10"})
     assert bad.status_code == 200
     assert PriceTier.objects.count() == 1
 
-    trainer_client.post(reverse("price_tier_admin:delete", args=[tier.pk]))
+    staff_client.post(reverse("price_tier_admin:delete", args=[tier.pk]))
     assert not PriceTier.objects.exists()
 
 
-def test_providers_menu_groups_the_three_lists(trainer_client):
-    html = trainer_client.get(reverse("wagtailadmin_home")).content.decode()
+def test_providers_menu_groups_the_three_lists(staff_client):
+    html = staff_client.get(reverse("wagtailadmin_home")).content.decode()
 
     for name in ("provider_admin", "seat_order_admin", "price_tier_admin"):
         assert reverse(f"{name}:index") in html

@@ -38,10 +38,10 @@ def form_data(lesson, kind, choices, **extra):
 ADD = "wagtailsnippets_quizzes_question:add"
 
 
-def test_trainer_publishes_a_single_answer_question(trainer_client, make_lesson):
+def test_lead_trainer_publishes_a_single_answer_question(lead_client, make_lesson):
     lesson = make_lesson()
 
-    response = trainer_client.post(
+    response = lead_client.post(
         reverse(ADD), form_data(lesson, "single", [("The DSL", True), ("A friend", False)])
     )
 

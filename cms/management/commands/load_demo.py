@@ -5,11 +5,13 @@ from datetime import date
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from cms import roles
 from cms.demo import content, providers, questions
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
@@ -19,10 +21,12 @@ from quizzes.models import Choice, Question, QuizPage
 DEFAULT_REVIEW_BY = date(2027, 3, 31)
 DEMO_PASSWORD = "safeguarding-demo"
 DEMO_ACCOUNTS = [
-    # email, name, role, staff, superuser, enrolled on the demo module
-    ("trainer@example.com", "Tara Trainer", "Trainer (Wagtail admin)", True, True, False),
-    ("manager@example.com", "Maya Manager", "Provider manager", False, False, False),
-    ("learner@example.com", "Liam Learner", "Learner", False, False, True),
+    # email, name, role shown at start-up, admin group (cms.roles), enrolled on the demo module
+    ("trainer@example.com", "Tara Trainer", "Trainer", roles.TRAINER, False),
+    ("lead@example.com", "Leah Lead", "Lead trainer", roles.LEAD_TRAINER, False),
+    ("staff@example.com", "Sam Staff", "Platform staff", roles.PLATFORM_STAFF, False),
+    ("manager@example.com", "Maya Manager", "Provider manager", None, False),
+    ("learner@example.com", "Liam Learner", "Learner", None, True),
 ]
 
 
@@ -81,7 +85,7 @@ class Command(BaseCommand):
                 providers.load_provider(
                     module,
                     manager=User.objects.get(email="manager@example.com"),
-                    platform_staff=User.objects.get(email="trainer@example.com"),
+                    platform_staff=User.objects.get(email="staff@example.com"),
                     password=DEMO_PASSWORD,
                 )
         self.stdout.write(self.style.SUCCESS(f"Demo course ready at {module.url}"))
@@ -101,6 +105,8 @@ class Command(BaseCommand):
                 source_url=fields["source_url"],
                 defaults=fields,
             )
+            if statistic.live_revision_id is None:
+                statistic.save_revision().publish()  # the approved version reviews start from
             statistics[item["key"]] = statistic
         return statistics
 
@@ -182,7 +188,7 @@ class Command(BaseCommand):
     def load_accounts(self, module):
         User = get_user_model()
         accounts = []
-        for email, name, role, is_staff, is_superuser, enrolled in DEMO_ACCOUNTS:
+        for email, name, role, group, enrolled in DEMO_ACCOUNTS:
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(
@@ -191,9 +197,9 @@ class Command(BaseCommand):
                     certificate_name=name,
                     first_name=name.split()[0],
                     last_name=name.split()[-1],
-                    is_staff=is_staff,
-                    is_superuser=is_superuser,
                 )
+            if group:
+                user.groups.add(Group.objects.get(name=group))
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
