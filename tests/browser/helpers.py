@@ -3,6 +3,7 @@
 import re
 
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from cms.management.commands.load_demo import DEMO_PASSWORD
@@ -69,3 +70,19 @@ def sign_in_as_learner(page):
     page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
     account = page.get_by_role("navigation", name="Account")
     expect(account.get_by_role("link", name="My learning")).to_be_visible()
+
+
+def sign_in(page, base_url, email, password=DEMO_PASSWORD):
+    page.goto(base_url + reverse("account_login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
+    expect(
+        page.get_by_role("navigation", name="Account").get_by_role("link", name="My learning")
+    ).to_be_visible()
+
+
+def sign_out(page, base_url):
+    page.goto(base_url + reverse("my_learning"))
+    page.get_by_role("navigation", name="Account").get_by_role("button", name=re.compile("^Sign out")).click()
+    expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")).to_be_visible()

@@ -9,32 +9,21 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cms.management.commands.load_demo import DEMO_PASSWORD
 from providers.models import SeatOrder
-from tests.browser.helpers import assert_no_axe_violations, assert_no_horizontal_scroll, heading
+from tests.browser.helpers import (
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    heading,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
 MANAGER = "manager@example.com"
-TRAINER = "trainer@example.com"  # platform staff in the demo
+STAFF = "staff@example.com"  # platform staff in the demo
 COLLEAGUE = "sam.colleague@example.com"
 COLLEAGUE_PASSWORD = "a-long-and-private-passphrase"
-
-
-def sign_in(page, base_url, email, password=DEMO_PASSWORD):
-    page.goto(base_url + reverse("account_login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile(r"^\s*sign in\s*$", re.IGNORECASE)).click()
-    expect(
-        page.get_by_role("navigation", name="Account").get_by_role("link", name="My learning")
-    ).to_be_visible()
-
-
-def sign_out(page, base_url):
-    page.goto(base_url + reverse("my_learning"))
-    page.get_by_role("navigation", name="Account").get_by_role("button", name=re.compile("^Sign out")).click()
-    expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def path_in_last_email(pattern):
@@ -63,7 +52,7 @@ def test_buy_by_invoice_invite_a_colleague_and_see_her_in_progress(demo_site, pa
     sign_out(page, base)
 
     # Platform staff mark the invoice paid in the admin.
-    sign_in(page, base, TRAINER)
+    sign_in(page, base, STAFF)
     page.goto(base + reverse("seat_order_admin:inspect", args=[order.pk]))
     page.get_by_role("link", name="Mark as paid").first.click()
     page.get_by_role("button", name="Yes, mark as paid").click()
