@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from providers.models import SeatAssignment
+
 from .models import Certificate, CertificateSettings
 
 
@@ -23,6 +25,7 @@ def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
     course = module.course
     learner = enrolment.learner
     signatory = CertificateSettings.load()
+    seat = SeatAssignment.objects.filter(user=learner, module=module).select_related("provider").first()
     time_spent = sum((row.time_spent for row in enrolment.progress.all()), start=timedelta())
     return {
         "name": learner.certificate_name or learner.get_full_name() or learner.email,
@@ -34,7 +37,7 @@ def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
         "learning_minutes": int(time_spent.total_seconds() // 60),
         "issued_on": issued_at.date().isoformat(),
         "expires_on": expires_on.isoformat(),
-        "provider": "",
+        "provider": seat.provider.name if seat else "",  # the newest seat's, if a provider paid
         "issuer": signatory.issuer,
         "signatory_name": signatory.signatory_name,
         "signatory_role": signatory.signatory_role,
@@ -78,6 +81,13 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
             )
         Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
         log(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
+        for old in previous:
+            log(
+                old,
+                "certificates.supersede",
+                user=enrolment.learner,
+                data={"code": old.code, "superseded_by": certificate.code},
+            )
     return certificate
 
 

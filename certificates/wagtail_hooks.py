@@ -1,19 +1,26 @@
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.reporting import ReportMenuItem
+
 from . import services
 from .forms import RevokeCertificateForm
 from .models import Certificate
+from .reports import CertificateReportView
 
 
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions):
     actions.register_action("certificates.issue", "Issue certificate", "Issued a certificate")
     actions.register_action("certificates.revoke", "Revoke certificate", "Revoked a certificate")
+    actions.register_action(
+        "certificates.supersede", "Supersede certificate", "Replaced by a newer certificate for the module"
+    )
     actions.register_action(
         "certificates.share_link_create", "Create record link", "Created a link to their certificate record"
     )
@@ -80,3 +87,30 @@ class CertificateViewSet(ModelViewSet):
 
 
 hooks.register("register_admin_viewset", lambda: CertificateViewSet("certificates_admin"))
+
+
+# Certificates report (Reports menu), exportable as CSV and XLSX.
+
+
+@hooks.register("register_admin_urls")
+def register_certificate_report_urls():
+    return [
+        path("reports/certificates/", CertificateReportView.as_view(), name="certificates_report"),
+        path(
+            "reports/certificates/results/",
+            CertificateReportView.as_view(results_only=True),
+            name="certificates_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_certificate_report_menu_item():
+    return ReportMenuItem(
+        "Certificates",
+        reverse("certificates_report"),
+        view_class=CertificateReportView,
+        name="certificates-report",
+        icon_name="doc-full",
+        order=1320,
+    )

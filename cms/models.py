@@ -10,7 +10,7 @@ from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, 
 from wagtail.search import index
 
 from .blocks import BodyBlock
-from .panels import ReviewStatusPanel
+from .panels import ReviewStatusPanel, StatisticUsagePanel
 
 
 def format_figure(value, unit):
@@ -72,6 +72,7 @@ class Statistic(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, in
 
     panels = [
         ReviewStatusPanel(),
+        StatisticUsagePanel(heading="Where this statistic is used"),
         FieldPanel("label"),
         FieldRowPanel([FieldPanel("qualifier"), FieldPanel("value"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("period"), FieldPanel("geography")]),

@@ -51,6 +51,9 @@ _PLATFORM_MODEL_PERMISSIONS = [
     ("providers", "pricetier", "delete_pricetier"),
     ("providers", "pricetier", "view_pricetier"),
     ("providers", "billingsettings", "change_billingsettings"),
+    # Read-only, so the seat and invitation entries of the audit log show in their site history.
+    ("providers", "seatassignment", "view_seatassignment"),
+    ("providers", "invitation", "view_invitation"),
     ("courses", "enrolment", "add_enrolment"),
     ("courses", "enrolment", "change_enrolment"),
     ("courses", "enrolment", "view_enrolment"),

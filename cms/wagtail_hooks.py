@@ -1,9 +1,14 @@
+from django.urls import path, reverse
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Statistic
+from .panels import StatisticsReviewHomePanel
+from .reporting import ReportMenuItem
+from .reports import StatisticsReviewReportView
 
 
 class ReviewColumn(Column):
@@ -36,3 +41,41 @@ class StatisticViewSet(SnippetViewSet):
 
 
 register_snippet(StatisticViewSet)
+
+
+@hooks.register("construct_homepage_panels")
+def add_statistics_review_home_panel(request, panels):
+    """Admin home: statistics past their review date, for those who may change statistics."""
+    if StatisticsReviewHomePanel.is_shown_to(request.user):
+        panels.append(StatisticsReviewHomePanel())
+
+
+# Statistics due for review report (Reports menu), exportable as CSV and XLSX.
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_review_urls():
+    return [
+        path(
+            "reports/statistics-due-for-review/",
+            StatisticsReviewReportView.as_view(),
+            name="cms_statistics_review",
+        ),
+        path(
+            "reports/statistics-due-for-review/results/",
+            StatisticsReviewReportView.as_view(results_only=True),
+            name="cms_statistics_review_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_statistics_review_menu_item():
+    return ReportMenuItem(
+        "Statistics due for review",
+        reverse("cms_statistics_review"),
+        view_class=StatisticsReviewReportView,
+        name="statistics-due-for-review",
+        icon_name="table",
+        order=1350,
+    )

@@ -68,7 +68,8 @@ def open_lesson(enrolment, lesson, *, progress=None, now=None):
             time_spent=F("time_spent") + _learning_time(progress.last_opened_at, now),
         )
     if enrolment.started_at is None:
-        Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now)
+        if Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now):
+            log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})
         enrolment.started_at = now
     return progress
 
@@ -106,6 +107,7 @@ def complete_lesson(enrolment, lesson, *, now=None):
         row.save()
         if enrolment.started_at is None:
             enrolment.started_at = now
+            log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})
         enrolment.save(update_fields=["started_at"])
         if progress.done + 1 == progress.total and enrolment.module.quiz is None:
             on_module_passed(enrolment, now=now)

@@ -1,15 +1,20 @@
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.reporting import ReportMenuItem
+
 from . import services
 from .forms import EnrolmentEditForm, GrantEnrolmentForm
 from .models import Enrolment
+from .reports import EnrolmentActivityReportView
 
 
 @hooks.register("register_log_actions")
 def register_course_log_actions(actions):
     actions.register_action("courses.enrol", "Enrol", "Enrolled on a module")
+    actions.register_action("courses.start", "Start module", "Started the module")
     actions.register_action("courses.complete_module", "Complete module", "Completed a module")
     actions.register_action(
         "courses.allow_more_attempts", "Allow more attempts", "Allowed more quiz attempts"
@@ -62,3 +67,34 @@ class EnrolmentViewSet(ModelViewSet):
 
 
 hooks.register("register_admin_viewset", lambda: EnrolmentViewSet("enrolments"))
+
+
+# Enrolments and completions report (Reports menu), exportable as CSV and XLSX.
+
+
+@hooks.register("register_admin_urls")
+def register_enrolment_activity_urls():
+    return [
+        path(
+            "reports/enrolments-and-completions/",
+            EnrolmentActivityReportView.as_view(),
+            name="courses_enrolment_activity",
+        ),
+        path(
+            "reports/enrolments-and-completions/results/",
+            EnrolmentActivityReportView.as_view(results_only=True),
+            name="courses_enrolment_activity_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_enrolment_activity_menu_item():
+    return ReportMenuItem(
+        "Enrolments and completions",
+        reverse("courses_enrolment_activity"),
+        view_class=EnrolmentActivityReportView,
+        name="enrolments-and-completions",
+        icon_name="user",
+        order=1310,
+    )

@@ -36,11 +36,26 @@ def document_title(order):
     return "Invoice"
 
 
+def invoice_due_on(order):
+    """The due date printed on the invoice (its date plus the payment terms frozen with it), or
+    None for an order without that snapshot."""
+    snapshot = order.invoice_snapshot or {}
+    issued_on, terms = snapshot.get("issued_on"), snapshot.get("payment_terms_days")
+    if issued_on and terms is not None:
+        return date.fromisoformat(issued_on) + timedelta(days=int(terms))
+    return None
+
+
+def payment_due_on(order, default_terms):
+    """When an unpaid order is due: the date on its invoice, or for an order without an invoice
+    snapshot its placing date plus ``default_terms()`` days (a callable, read only when needed)."""
+    return invoice_due_on(order) or timezone.localdate(order.created_at) + timedelta(days=default_terms())
+
+
 def invoice_context(order):
     snapshot = order.invoice_snapshot or {}
     issued_on = date.fromisoformat(snapshot["issued_on"]) if snapshot.get("issued_on") else None
-    terms = snapshot.get("payment_terms_days")
-    due_on = issued_on + timedelta(days=int(terms)) if issued_on and terms is not None else None
+    due_on = invoice_due_on(order)
     paid_on = timezone.localtime(order.paid_at).date() if order.paid_at else None
     return {
         "order": order,

@@ -168,7 +168,10 @@ def fulfil_order(order, *, actor=None, payment_intent_id=None):
         if not locked.invoice_number:
             _number_document(locked)
         locked.save()
-        log(locked, "providers.order_paid", user=actor, data={"quantity": locked.quantity})
+        data = {"quantity": locked.quantity}
+        if payment_intent_id:
+            data["payment_intent"] = payment_intent_id
+        log(locked, "providers.order_paid", user=actor, data=data)
     order.refresh_from_db()
     return True
 
@@ -210,6 +213,7 @@ def refund_seats(order, seats, *, actor=None):
         if locked.status not in (SeatOrder.Status.PAID, SeatOrder.Status.REFUNDED):
             locked.needs_attention = f"A refund of {seats} seat(s) arrived for an order that is not paid."
             locked.save(update_fields=["needs_attention"])
+            log(locked, "providers.order_flag", user=actor, data={"reason": locked.needs_attention})
             return False
         if to_remove <= 0:
             return False

@@ -13,13 +13,19 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.wagtail_hooks import SiteHistoryReportMenuItem
 from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from cms.reporting import ReportMenuItem
 
 from . import services
 from .invoices import percent, pounds
 from .models import PriceTier, Provider, SeatOrder
+from .panels import InvoicesHomePanel
+from .reports import InvoicesReportView, SeatsReportView
 
 LOG_ACTIONS = [
     ("providers.create", "Create provider", "Created a provider"),
@@ -41,10 +47,23 @@ LOG_ACTIONS = [
 ]
 
 
+class ProviderLogFormatter(LogFormatter):
+    """The action's message, with the reason or the Stripe payment the entry records: an entry
+    made by a webhook has no user (the history shows "system"), so it says what Stripe reported."""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        detail = data.get("reason") or ""
+        if data.get("payment_intent"):
+            detail = f"card payment {data['payment_intent']} confirmed by Stripe"
+        return f"{self.message}: {detail}" if detail else self.message
+
+
 @hooks.register("register_log_actions")
 def register_provider_log_actions(actions):
     for action, label, message in LOG_ACTIONS:
-        actions.register_action(action, label, message)
+        formatter = type("Formatter", (ProviderLogFormatter,), {"label": label, "message": message})
+        actions.register_action(action)(formatter)
 
 
 class NoAddOrDeletePolicy(ModelPermissionPolicy):
@@ -319,3 +338,74 @@ class ProvidersGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_providers_group():
     return ProvidersGroup()
+
+
+# --- Reports (Reports menu): seats by provider, invoices awaiting payment ------------------
+
+
+@hooks.register("register_admin_urls")
+def register_provider_report_urls():
+    return [
+        path("reports/seats-by-provider/", SeatsReportView.as_view(), name="providers_seats_report"),
+        path(
+            "reports/seats-by-provider/results/",
+            SeatsReportView.as_view(results_only=True),
+            name="providers_seats_report_results",
+        ),
+        path(
+            "reports/invoices-awaiting-payment/",
+            InvoicesReportView.as_view(),
+            name="providers_invoices_report",
+        ),
+        path(
+            "reports/invoices-awaiting-payment/results/",
+            InvoicesReportView.as_view(results_only=True),
+            name="providers_invoices_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_seats_report_menu_item():
+    return ReportMenuItem(
+        "Seats by provider",
+        reverse("providers_seats_report"),
+        view_class=SeatsReportView,
+        name="seats-by-provider",
+        icon_name="group",
+        order=1330,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_invoices_report_menu_item():
+    return ReportMenuItem(
+        "Invoices awaiting payment",
+        reverse("providers_invoices_report"),
+        view_class=InvoicesReportView,
+        name="invoices-awaiting-payment",
+        icon_name="doc-full",
+        order=1340,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_invoices_home_panel(request, panels):
+    """Admin home: invoice orders awaiting payment, for those who may mark orders paid."""
+    if InvoicesHomePanel.is_shown_to(request.user):
+        panels.append(InvoicesHomePanel())
+
+
+class SeatHistoryMenuItem(SiteHistoryReportMenuItem):
+    """Wagtail's site history, where seat and invitation changes are logged, for platform staff
+    (Wagtail lists it only for people who can explore pages)."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("providers.view_seatassignment") and not super().is_shown(request)
+
+
+@hooks.register("register_reports_menu_item")
+def register_seat_history_menu_item():
+    return SeatHistoryMenuItem(
+        "Site history", reverse("wagtailadmin_reports:site_history"), name="seat-history", icon_name="history"
+    )

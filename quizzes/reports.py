@@ -8,18 +8,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from cms.reporting import neutralise_formula
+
 from .analysis import MIN_ATTEMPTS, item_analysis
 from .models import Attempt, Question, QuizPage, Response
-
-# A spreadsheet may run a cell starting with one of these as a formula ("CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """Prefix a text that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class ItemAnalysisFilterSet(WagtailFilterSet):

@@ -5,6 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Question
+from .panels import FlaggedQuestionsHomePanel
 from .reports import ItemAnalysisMenuItem, ItemAnalysisReportView
 
 
@@ -51,3 +52,10 @@ def register_item_analysis_menu_item():
         icon_name="help",
         order=1300,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_flagged_questions_home_panel(request, panels):
+    """Admin home: questions flagged by item analysis, for those who may change questions."""
+    if FlaggedQuestionsHomePanel.is_shown_to(request.user):
+        panels.append(FlaggedQuestionsHomePanel())

@@ -4,6 +4,7 @@ environment (django-environ); see the README for the list."""
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "csp",
     "allauth",
     "allauth.account",
     "django.contrib.auth",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "cms.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,3 +182,76 @@ LOGGING = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_CURRENCY = "gbp"
+
+# Security headers, the same in every environment so development and the tests see what production
+# sends (docs/security.md). production.py adds HSTS and secure cookies, which need HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No address leaves the site in a Referer header: invitation, share and inspection links carry
+# tokens in their paths.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt out with SAMEORIGIN for the admin's preview panel
+# Browser features no page here uses, switched off for the page and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Wagtail shows staff avatars from Gravatar unless told not to: that would send a hash of each
+# trainer's email address to a third party, and the admin's policy allows images from here only.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Content Security Policy (django-csp). cms.security.ContentSecurityPolicyMiddleware sends this
+# one everywhere except the Wagtail admin. The public pages run no inline script and carry no
+# inline style (the one computed width, the training record's bar, is an SVG attribute).
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # Buying seats by card posts to us and we answer 303 to Stripe Checkout; Chromium applies
+        # form-action to that redirect too, so Checkout's origin must be named here.
+        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN],
+    },
+}
+# The Wagtail admin (under /admin/) renders inline scripts (inline panels, date pickers) and inline
+# styles, so it needs 'unsafe-inline'; only signed-in staff use it. Its preview panel frames the
+# admin's own preview views, and its dashboard asks releases.wagtail.org for the latest version.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, "https://releases.wagtail.org"],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}

@@ -27,12 +27,19 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# nosniff, Referrer-Policy, Cross-Origin-Opener-Policy, frame denial, Permissions-Policy and the
+# Content Security Policy are in base.py: every environment sends them.
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: a learner who follows an invitation or reminder link from her email arrives
+# signed in; cross-site POSTs still carry no session cookie.
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The __Host- prefix makes the browser refuse these cookies unless they are Secure, for this host
+# only (no Domain) and for every path, so a sibling subdomain cannot plant or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -6,7 +6,7 @@ import tempfile
 from .base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = "test-only-key"
+SECRET_KEY = "test-only-key"  # noqa: S105 - the test settings only
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DEMO_ACCOUNTS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

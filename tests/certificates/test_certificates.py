@@ -14,6 +14,7 @@ from certificates.models import Certificate
 from certificates.pdf import render_certificate_pdf, verification_url
 from certificates.services import add_months, issue_certificate
 from courses.services import complete_lesson
+from providers.models import Provider, SeatAssignment
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +311,25 @@ def test_the_qr_code_decodes_to_the_verification_url(passed, tmp_path):
 
     assert result.stdout.strip() == verification_url(certificate)
     assert result.stdout.strip().endswith(f"/verify/{certificate.code}/")
+
+
+def test_the_snapshot_names_the_provider_whose_seat_the_learner_holds(
+    enrolment, learner, make_lesson, module_page
+):
+    provider = Provider.objects.create(
+        name="Little Acorns Nursery",
+        kind="nursery",
+        billing_name="Ann Acorn",
+        billing_email="a@acorns.example",
+    )
+    SeatAssignment.objects.create(provider=provider, module=module_page, user=learner, enrolment=enrolment)
+    complete_lesson(enrolment, make_lesson())
+
+    assert Certificate.objects.get(learner=learner).snapshot["provider"] == "Little Acorns Nursery"
+    provider.name = "Renamed Nursery"
+    provider.save()
+    assert Certificate.objects.get(learner=learner).snapshot["provider"] == "Little Acorns Nursery"
+
+
+def test_without_a_seat_the_snapshot_names_no_provider(passed, learner):
+    assert Certificate.objects.get(learner=learner).snapshot["provider"] == ""

@@ -19,7 +19,7 @@ from courses.services import enrol
 from quizzes.models import Choice, Question, QuizPage
 
 DEFAULT_REVIEW_BY = date(2027, 3, 31)
-DEMO_PASSWORD = "safeguarding-demo"
+DEMO_PASSWORD = "safeguarding-demo"  # noqa: S105 - published in the README; never made in production
 DEMO_ACCOUNTS = [
     # email, name, role shown at start-up, admin group (cms.roles), enrolled on the demo module
     ("trainer@example.com", "Tara Trainer", "Trainer", roles.TRAINER, False),
