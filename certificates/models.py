@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -50,7 +51,11 @@ class Certificate(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=14, unique=True, default=new_public_code, editable=False)
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        help_text="Empty once the learner deleted their account: the snapshot is kept until retain_until.",
     )
     module = models.ForeignKey("courses.ModulePage", on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(
@@ -69,6 +74,11 @@ class Certificate(models.Model):
     pdf = models.FileField(upload_to="certificates/", blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set when the learner deleted their account: the daily job erases it after this date.",
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -147,8 +157,21 @@ class CertificateSettings(BaseGenericSetting):
     )
     signatory_name = models.CharField(max_length=150, default="Training lead")
     signatory_role = models.CharField(max_length=150, blank=True, default="Safeguarding training")
+    retention_months = models.PositiveSmallIntegerField(
+        "keep certificates of deleted accounts for (months)",
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="When a learner deletes their account, their certificates stay verifiable for "
+        "employers and inspectors for this long, then the daily job erases them. The privacy page "
+        "states it.",
+    )
 
-    panels = [FieldPanel("issuer"), FieldPanel("signatory_name"), FieldPanel("signatory_role")]
+    panels = [
+        FieldPanel("issuer"),
+        FieldPanel("signatory_name"),
+        FieldPanel("signatory_role"),
+        FieldPanel("retention_months"),
+    ]
 
     class Meta:
         verbose_name = "Certificates"

@@ -33,7 +33,9 @@ def send_expiry_reminders(today=None):
     today = today or timezone.localdate()
     # Certificates expiring soon, and those of learners whose provider asks for earlier renewal.
     candidates = (
-        Certificate.objects.filter(status=Certificate.Status.VALID, expires_on__gte=today - timedelta(days=6))
+        Certificate.objects.filter(
+            status=Certificate.Status.VALID, learner__isnull=False, expires_on__gte=today - timedelta(days=6)
+        )
         .with_provider_renewal()
         .filter(Q(expires_on__lte=today + timedelta(days=30)) | Q(provider_renewal_months__isnull=False))
         .select_related("learner")

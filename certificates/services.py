@@ -110,3 +110,18 @@ def revoke_certificate(certificate, *, reason, actor):
         locked.save(update_fields=["status", "revoked_reason", "revoked_at"])
         log(locked, "certificates.revoke", user=actor, data={"reason": reason, "code": locked.code})
     return locked
+
+
+def erase_retained_certificates(today=None):
+    """Erase the certificates of deleted accounts whose retention period has passed (the daily job).
+    Returns how many were erased; running it twice erases nothing more."""
+    today = today or timezone.localdate()
+    erased = 0
+    for certificate in Certificate.objects.filter(learner__isnull=True, retain_until__lt=today):
+        with transaction.atomic():
+            log(certificate, "certificates.erase", user=None, data={"code": certificate.code})
+            if certificate.pdf:
+                certificate.pdf.delete(save=False)
+            certificate.delete()
+        erased += 1
+    return erased

@@ -7,16 +7,22 @@ from django_tasks import task
 from providers.digest import send_manager_digests
 
 from .reminders import send_expiry_reminders
+from .services import erase_retained_certificates
 
 logger = logging.getLogger(__name__)
 
 
 @task()
 def send_daily_reminders():
-    """Learners' expiry reminders, then the managers' weekly digests. Each sends a message once, so
-    running it twice in a day is harmless. Returns the counts; fails (after trying both) if either
+    """Learners' expiry reminders, the managers' weekly digests, then erasing the certificates of
+    deleted accounts past their retention date. Each does its work once, so running it twice in a
+    day is harmless. Returns the counts; fails (after trying both) if either
     job failed as a whole, so the scheduler or the worker records the failure."""
-    jobs = {"certificate_reminders": send_expiry_reminders, "manager_digests": send_manager_digests}
+    jobs = {
+        "certificate_reminders": send_expiry_reminders,
+        "manager_digests": send_manager_digests,
+        "erased_certificates": erase_retained_certificates,
+    }
     counts, failed = {}, []
     for name, job in jobs.items():
         try:

@@ -19,6 +19,14 @@ def register_certificate_log_actions(actions):
     actions.register_action("certificates.issue", "Issue certificate", "Issued a certificate")
     actions.register_action("certificates.revoke", "Revoke certificate", "Revoked a certificate")
     actions.register_action(
+        "certificates.retain",
+        "Keep after account deletion",
+        "Kept without its account after the learner deleted it, until the retention date",
+    )
+    actions.register_action(
+        "certificates.erase", "Erase certificate", "Erased at the end of its retention period"
+    )
+    actions.register_action(
         "certificates.supersede", "Supersede certificate", "Replaced by a newer certificate for the module"
     )
     actions.register_action(

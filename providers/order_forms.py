@@ -1,16 +1,32 @@
 """The form a manager fills in to buy seats."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from courses.models import ModulePage
 
 from .models import MAX_SEATS_PER_ORDER, SeatOrder
 
 
+def is_row_id(value):
+    """Text that can be a database id: ASCII digits, few enough for a 64-bit integer column."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+class ModuleChoiceField(forms.ModelChoiceField):
+    """A module chosen by id. An id no database could hold is an invalid choice, not a server error
+    (SQLite raises OverflowError on a 20-digit number)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_row_id(str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class BuySeatsForm(forms.Form):
     """Module, number of seats, how to pay. Card is offered only when Stripe is configured."""
 
-    module = forms.ModelChoiceField(
+    module = ModuleChoiceField(
         queryset=ModulePage.objects.none(),
         label="Module",
         empty_label="Choose a module",

@@ -3,6 +3,7 @@
 from django import forms
 
 from . import bulk
+from .order_forms import ModuleChoiceField
 
 
 class ModuleChoiceMixin:
@@ -17,7 +18,7 @@ class ModuleChoiceMixin:
 
 
 class InviteForm(ModuleChoiceMixin, forms.Form):
-    module = forms.ModelChoiceField(queryset=None, label="Module", empty_label="Choose a module")
+    module = ModuleChoiceField(queryset=None, label="Module", empty_label="Choose a module")
     name = forms.CharField(
         label="Name",
         max_length=150,
@@ -36,7 +37,7 @@ class InviteForm(ModuleChoiceMixin, forms.Form):
 class BulkInviteForm(ModuleChoiceMixin, forms.Form):
     """A CSV file or a pasted list; ``rows`` holds the parsed people once the form is valid."""
 
-    module = forms.ModelChoiceField(queryset=None, label="Module", empty_label="Choose a module")
+    module = ModuleChoiceField(queryset=None, label="Module", empty_label="Choose a module")
     file = forms.FileField(
         label="Spreadsheet saved as CSV",
         required=False,

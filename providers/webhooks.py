@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import payments, services
 from .models import SeatOrder, StripeEvent
+from .order_forms import is_row_id
 from .services import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def _flag(order, reason):
 
 def _session_order(session):
     reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_id")
-    if not isinstance(reference, str) or not reference.isdigit():
+    if not isinstance(reference, str) or not is_row_id(reference):
         return None
     return SeatOrder.objects.filter(pk=int(reference)).first()
 

@@ -35,3 +35,23 @@ class WagtailUserCreationForm(wagtail_user_forms.UserCreationForm):
 class WagtailUserEditForm(wagtail_user_forms.UserEditForm):
     class Meta(wagtail_user_forms.UserEditForm.Meta):
         fields = wagtail_user_forms.UserEditForm.Meta.fields | {"certificate_name"}
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account cannot be undone: the person confirms with their password."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password. Your account has not been deleted.")
+        return password

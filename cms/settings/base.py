@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "users.middleware.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -154,6 +156,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+
+# Two-step sign-in (allauth.mfa): an authenticator app (TOTP) and single-use recovery codes.
+# users.middleware.MFARequiredMiddleware sends provider managers, trainers, platform staff and
+# superusers to set one up before anything else (users/mfa.py decides who); optional for learners.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Safeguarding children training"
+MFA_TOTP_TOLERANCE = 1  # accept the code either side of the current one: phone clocks drift
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Safeguarding children training"

@@ -20,3 +20,5 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 SITE_URL = "http://testserver"
+# Off so tests can force_login staff and open pages; tests/users/test_mfa.py turns it on.
+MFA_REQUIRED_FOR_STAFF = False

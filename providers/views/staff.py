@@ -15,6 +15,7 @@ from courses.models import ModulePage
 from .. import bulk, services
 from ..access import managed_provider
 from ..models import Invitation, SeatAssignment, SeatOrder
+from ..order_forms import is_row_id
 from ..services import PAID_STATUSES
 from ..staff_forms import BulkInviteForm, InviteForm, MoveSeatForm
 
@@ -78,7 +79,7 @@ def invite(request, provider_id):
     provider = managed_provider(request.user, provider_id)
     modules = seat_modules(provider)
     initial = {}
-    if request.GET.get("module", "").isdigit():
+    if is_row_id(request.GET.get("module", "")):
         initial["module"] = int(request.GET["module"])
     form = InviteForm(posted(request), modules=modules, initial=initial)
     status = 200
@@ -157,7 +158,7 @@ def _bulk_confirm(request, provider, modules, context):
 
 def _module_from_post(request, provider):
     module_id = request.POST.get("module", "")
-    if not module_id.isdigit():
+    if not is_row_id(module_id):
         raise Http404
     return get_object_or_404(seat_modules(provider), pk=int(module_id))
 

@@ -48,7 +48,7 @@ def test_the_enqueued_task_sends_reminders_and_digests_and_returns_counts(due_le
     result = send_daily_reminders.enqueue()
 
     assert result.status == TaskResultStatus.SUCCESSFUL
-    assert result.return_value == {"certificate_reminders": 1, "manager_digests": 1}
+    assert result.return_value == {"certificate_reminders": 1, "manager_digests": 1, "erased_certificates": 0}
     reminder, digest = sorted(mail.outbox, key=lambda message: message.to[0])
     assert reminder.to == ["dev@acorns.example"]
     assert reminder.subject == "Your Online safety certificate expires in 7 days"
@@ -58,7 +58,11 @@ def test_the_enqueued_task_sends_reminders_and_digests_and_returns_counts(due_le
     assert ManagerDigest.objects.count() == 1
 
     # Run again the same day: nothing is sent twice.
-    assert send_daily_reminders.enqueue().return_value == {"certificate_reminders": 0, "manager_digests": 0}
+    assert send_daily_reminders.enqueue().return_value == {
+        "certificate_reminders": 0,
+        "manager_digests": 0,
+        "erased_certificates": 0,
+    }
     assert len(mail.outbox) == 2
 
 

@@ -11,7 +11,8 @@ def plural(count, word):
 class Command(BaseCommand):
     help = (
         "The daily reminder job: learners' expiry reminders (30 days, 7 days, on the day) and the weekly "
-        "digest for each provider's managers. The scheduler (a cron job or systemd timer) runs it once a "
+        "digest for each provider's managers, then erasing the certificates of deleted accounts past their "
+        "retention date. The scheduler (a cron job or systemd timer) runs it once a "
         "day; running it again the same day sends nothing twice. It enqueues the work on the task backend "
         "(settings.TASKS) and prints the counts when the result is available; --run-here does the work in "
         "this process instead."
@@ -38,3 +39,7 @@ class Command(BaseCommand):
             counts = result.return_value
         self.stdout.write(f"Sent {plural(counts['certificate_reminders'], 'certificate reminder')}.")
         self.stdout.write(f"Sent {plural(counts['manager_digests'], 'manager digest')}.")
+        self.stdout.write(
+            f"Erased {plural(counts['erased_certificates'], 'certificate')} of deleted accounts "
+            "past their retention date."
+        )

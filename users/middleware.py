@@ -1,0 +1,70 @@
+"""Sends people whose role requires two-step sign-in to set it up before they use the site."""
+
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from users.mfa import REQUIRED_MESSAGE, mfa_required
+
+SESSION_KEY = "users.mfa_required"
+# The decision is kept in the session, so a learner's requests cost no query; it is taken again
+# after this long, so a learner made a manager (or given admin access) is asked within minutes.
+RECHECK_SECONDS = 300
+
+
+class MFARequiredMiddleware:
+    """Redirects a signed-in user who must use two-step sign-in, and has no authenticator app yet,
+    to allauth's set-up page. Comes after AuthenticationMiddleware, MessageMiddleware and allauth's
+    AccountMiddleware (which turns "sign in again first" into a redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def __call__(self, request):
+        if settings.MFA_REQUIRED_FOR_STAFF and self._must_set_up(request):
+            if request.method == "GET":
+                messages.info(request, REQUIRED_MESSAGE)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def exempt_prefixes(self):
+        """The pages a person needs to set two-step sign-in up (and to leave), and files."""
+        if self._exempt is None:
+            self._exempt = tuple(
+                prefix
+                for prefix in (
+                    reverse("mfa_index"),  # every two-step sign-in page: set-up, recovery codes
+                    reverse("account_reauthenticate"),  # allauth asks for the password before set-up
+                    reverse("account_email"),  # set-up needs a verified email address
+                    reverse("account_logout"),
+                    reverse("healthz"),
+                    settings.STATIC_URL,
+                    settings.MEDIA_URL,
+                )
+                if prefix
+            )
+        return self._exempt
+
+    def _must_set_up(self, request):
+        user = request.user
+        if not user.is_authenticated or request.path_info.startswith(self.exempt_prefixes()):
+            return False
+        if not self._required(request, user):
+            return False
+        return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
+
+    @staticmethod
+    def _required(request, user):
+        cached = request.session.get(SESSION_KEY)
+        now = int(time.time())
+        if cached and cached[0] == user.pk and now - cached[2] < RECHECK_SECONDS:
+            return cached[1]
+        required = mfa_required(user)
+        request.session[SESSION_KEY] = [user.pk, required, now]
+        return required
