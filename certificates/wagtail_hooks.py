@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
-from django.urls import path, reverse
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.reporting import ReportMenuItem
+from cms.reporting import ReportMenuItem, report_urls
 
 from . import services
 from .forms import RevokeCertificateForm
@@ -102,14 +102,7 @@ hooks.register("register_admin_viewset", lambda: CertificateViewSet("certificate
 
 @hooks.register("register_admin_urls")
 def register_certificate_report_urls():
-    return [
-        path("reports/certificates/", CertificateReportView.as_view(), name="certificates_report"),
-        path(
-            "reports/certificates/results/",
-            CertificateReportView.as_view(results_only=True),
-            name="certificates_report_results",
-        ),
-    ]
+    return report_urls("certificates", CertificateReportView, "certificates_report")
 
 
 @hooks.register("register_reports_menu_item")

@@ -1,6 +1,7 @@
 """What every admin report (Reports menu) shares: spreadsheet-safe exports and a menu item that is
 shown only to those who may open the report."""
 
+from django.urls import path
 from wagtail.admin.menu import MenuItem
 
 # A spreadsheet may run a cell starting with one of these as a formula ("CSV injection").
@@ -25,6 +26,15 @@ class FormulaSafeExportMixin:
         if export_format == self.FORMAT_CSV:
             value = neutralise_formula(value)
         return value
+
+
+def report_urls(slug, view_class, name):
+    """A report's two admin URLs: the page at ``reports/<slug>/`` (``name``) and the results
+    fragment its filters reload (``<name>_results``)."""
+    return [
+        path(f"reports/{slug}/", view_class.as_view(), name=name),
+        path(f"reports/{slug}/results/", view_class.as_view(results_only=True), name=f"{name}_results"),
+    ]
 
 
 class ReportMenuItem(MenuItem):

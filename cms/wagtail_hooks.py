@@ -1,4 +1,4 @@
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -7,7 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Statistic
 from .panels import StatisticsReviewHomePanel
-from .reporting import ReportMenuItem
+from .reporting import ReportMenuItem, report_urls
 from .reports import StatisticsReviewReportView
 
 
@@ -55,18 +55,7 @@ def add_statistics_review_home_panel(request, panels):
 
 @hooks.register("register_admin_urls")
 def register_statistics_review_urls():
-    return [
-        path(
-            "reports/statistics-due-for-review/",
-            StatisticsReviewReportView.as_view(),
-            name="cms_statistics_review",
-        ),
-        path(
-            "reports/statistics-due-for-review/results/",
-            StatisticsReviewReportView.as_view(results_only=True),
-            name="cms_statistics_review_results",
-        ),
-    ]
+    return report_urls("statistics-due-for-review", StatisticsReviewReportView, "cms_statistics_review")
 
 
 @hooks.register("register_reports_menu_item")

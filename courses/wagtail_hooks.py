@@ -1,9 +1,9 @@
-from django.urls import path, reverse
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.reporting import ReportMenuItem
+from cms.reporting import ReportMenuItem, report_urls
 
 from . import services
 from .forms import EnrolmentEditForm, GrantEnrolmentForm
@@ -74,18 +74,9 @@ hooks.register("register_admin_viewset", lambda: EnrolmentViewSet("enrolments"))
 
 @hooks.register("register_admin_urls")
 def register_enrolment_activity_urls():
-    return [
-        path(
-            "reports/enrolments-and-completions/",
-            EnrolmentActivityReportView.as_view(),
-            name="courses_enrolment_activity",
-        ),
-        path(
-            "reports/enrolments-and-completions/results/",
-            EnrolmentActivityReportView.as_view(results_only=True),
-            name="courses_enrolment_activity_results",
-        ),
-    ]
+    return report_urls(
+        "enrolments-and-completions", EnrolmentActivityReportView, "courses_enrolment_activity"
+    )
 
 
 @hooks.register("register_reports_menu_item")

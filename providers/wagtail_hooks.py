@@ -19,7 +19,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.reporting import ReportMenuItem
+from cms.reporting import ReportMenuItem, report_urls
 
 from . import services
 from .invoices import percent, pounds
@@ -345,24 +345,9 @@ def register_providers_group():
 
 @hooks.register("register_admin_urls")
 def register_provider_report_urls():
-    return [
-        path("reports/seats-by-provider/", SeatsReportView.as_view(), name="providers_seats_report"),
-        path(
-            "reports/seats-by-provider/results/",
-            SeatsReportView.as_view(results_only=True),
-            name="providers_seats_report_results",
-        ),
-        path(
-            "reports/invoices-awaiting-payment/",
-            InvoicesReportView.as_view(),
-            name="providers_invoices_report",
-        ),
-        path(
-            "reports/invoices-awaiting-payment/results/",
-            InvoicesReportView.as_view(results_only=True),
-            name="providers_invoices_report_results",
-        ),
-    ]
+    return report_urls("seats-by-provider", SeatsReportView, "providers_seats_report") + report_urls(
+        "invoices-awaiting-payment", InvoicesReportView, "providers_invoices_report"
+    )
 
 
 @hooks.register("register_reports_menu_item")

@@ -4,7 +4,6 @@ import datetime
 
 import django_filters
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -81,12 +80,3 @@ class ItemAnalysisReportView(ReportView):
         context = super().get_context_data(*args, **kwargs)
         context["min_attempts"] = MIN_ATTEMPTS
         return context
-
-
-class ItemAnalysisMenuItem(MenuItem):
-    """Shown in the Reports menu to those who may open the report."""
-
-    def is_shown(self, request):
-        return ItemAnalysisReportView.permission_policy.user_has_any_permission(
-            request.user, ItemAnalysisReportView.any_permission_required
-        )

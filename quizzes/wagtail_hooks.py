@@ -1,12 +1,14 @@
-from django.urls import path, reverse
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.reporting import ReportMenuItem, report_urls
+
 from .models import Question
 from .panels import FlaggedQuestionsHomePanel
-from .reports import ItemAnalysisMenuItem, ItemAnalysisReportView
+from .reports import ItemAnalysisReportView
 
 
 @hooks.register("register_log_actions")
@@ -33,21 +35,15 @@ register_snippet(QuestionViewSet)
 
 @hooks.register("register_admin_urls")
 def register_item_analysis_urls():
-    return [
-        path("reports/quiz-item-analysis/", ItemAnalysisReportView.as_view(), name="quizzes_item_analysis"),
-        path(
-            "reports/quiz-item-analysis/results/",
-            ItemAnalysisReportView.as_view(results_only=True),
-            name="quizzes_item_analysis_results",
-        ),
-    ]
+    return report_urls("quiz-item-analysis", ItemAnalysisReportView, "quizzes_item_analysis")
 
 
 @hooks.register("register_reports_menu_item")
 def register_item_analysis_menu_item():
-    return ItemAnalysisMenuItem(
+    return ReportMenuItem(
         "Quiz item analysis",
         reverse("quizzes_item_analysis"),
+        view_class=ItemAnalysisReportView,
         name="quiz-item-analysis",
         icon_name="help",
         order=1300,

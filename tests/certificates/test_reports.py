@@ -1,12 +1,11 @@
 """The "Certificates" report: statuses, the Show/module/date filters, exports, permission, queries."""
 
-import csv
 import io
 from datetime import datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from courses.models import ModulePage
+from tests.admin_reports import read_csv, sign_in_with
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,10 +86,6 @@ ROWS = {
 
 def rows_for(*codes):
     return [expected(*ROWS[code]) for code in codes]
-
-
-def read_csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def html_rows(response):
@@ -182,17 +178,6 @@ def test_csv_neutralises_formulas(admin_client, module_page):
 
     assert row[1] == "'=HYPERLINK(1)"
     assert row[3] == "'+44 Ltd"
-
-
-def sign_in_with(client, *codenames):
-    """Sign in an admin user whose only permissions are ``codenames`` (plus admin access)."""
-    user = UserFactory()
-    group = Group.objects.create(name="Report readers")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    group.permissions.add(*Permission.objects.filter(codename__in=codenames))
-    user.groups.add(group)
-    client.force_login(user)
-    return group
 
 
 def test_the_view_certificate_permission_opens_the_report(client, hand_data):

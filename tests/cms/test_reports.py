@@ -1,14 +1,13 @@
 """The "Statistics due for review" report: which statistics, where each is used, the filters,
 exports, permission and query counts."""
 
-import csv
 import io
 import uuid
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +17,7 @@ from wagtail.models import Page, ReferenceIndex
 
 from cms.models import Statistic
 from courses.models import LessonPage, ModulePage
+from tests.admin_reports import read_csv, sign_in_with
 from tests.factories import StatisticFactory, UserFactory, callout_block, chart_block
 from tests.quizzes.conftest import make_question
 
@@ -87,10 +87,6 @@ def expected_rows():
         "grooming": ["Grooming offences", "7,062", "2023/24", str(days(-3)), "3", "", ""],
         "sextortion": ["Sextortion", "110", "2023", str(days(20)), "0", "Other lesson", ""],
     }
-
-
-def read_csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def html_rows(response):
@@ -199,17 +195,6 @@ def test_csv_neutralises_formulas(admin_client):
     _, row = read_csv(admin_client.get(REPORT_URL, {"export": "csv"}))
 
     assert row[0] == "'=cmd|' /C calc'!A0"
-
-
-def sign_in_with(client, *codenames):
-    """Sign in an admin user whose only permissions are ``codenames`` (plus admin access)."""
-    user = UserFactory()
-    group = Group.objects.create(name="Report readers")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    group.permissions.add(*Permission.objects.filter(codename__in=codenames))
-    user.groups.add(group)
-    client.force_login(user)
-    return group
 
 
 def test_the_change_statistic_permission_opens_the_report(client, hand_data):

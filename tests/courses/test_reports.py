@@ -1,6 +1,5 @@
 """The "Enrolments and completions" report: its figures, filters, exports, permission and queries."""
 
-import csv
 import io
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from courses.models import Enrolment, ModulePage
 from courses.reports import NO_PROVIDER, monthly_activity
 from providers.models import Provider, SeatAssignment
 from quizzes.models import Attempt, QuizPage
+from tests.admin_reports import read_csv
 from tests.factories import UserFactory
 from users.models import User
 
@@ -117,10 +117,6 @@ EXPECTED_CSV = [
     ["2025-02", "Online safety", "Little Acorns Nursery", "0", "1", "1", "2", "1", "50"],
     ["2025-02", "Reporting concerns", "Bluebells Pre-school", "1", "0", "0", "0", "0", ""],
 ]
-
-
-def read_csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def html_rows(response):

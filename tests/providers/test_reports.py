@@ -1,13 +1,12 @@
 """The "Seats by provider" and "Invoices awaiting payment" reports: figures, filters, exports,
 permission and query counts."""
 
-import csv
 import io
 from datetime import date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from courses.models import ModulePage
 from providers.models import BillingSettings, Invitation, Provider, SeatAssignment, SeatOrder
+from tests.admin_reports import read_csv, sign_in_with
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +79,6 @@ def second_module(course_page):
 def admin_client(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
-
-
-def read_csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def html_rows(response):
@@ -330,17 +326,6 @@ def test_invoices_filters_change_the_rows(admin_client, invoices_data, second_mo
 
 
 # --- Permission and queries -----------------------------------------------------------------
-
-
-def sign_in_with(client, *codenames):
-    """Sign in an admin user whose only permissions are ``codenames`` (plus admin access)."""
-    user = UserFactory()
-    group = Group.objects.create(name="Report readers")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    group.permissions.add(*Permission.objects.filter(codename__in=codenames))
-    user.groups.add(group)
-    client.force_login(user)
-    return group
 
 
 def test_the_view_seat_order_permission_opens_both_reports(client, seats_data, invoices_data):
