@@ -49,7 +49,8 @@ def send_expiry_reminders(today=None):
         try:
             with transaction.atomic():
                 Reminder.objects.create(certificate=certificate, kind=kind)
-                send_reminder(certificate, kind)  # if sending fails, the record rolls back: retried
+                # The email is queued (cms/mail.py) with the record: if queueing fails, both roll back.
+                send_reminder(certificate, kind)
         except IntegrityError:
             continue  # another run sent it first
         except Exception:  # noqa: BLE001 - one failed email must not stop the others

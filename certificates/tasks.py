@@ -1,15 +1,28 @@
-"""Background tasks (django-tasks): the daily reminder job, enqueued by send_certificate_reminders."""
+"""Background tasks (django-tasks): storing a new certificate's PDF, and the daily reminder job
+enqueued by send_certificate_reminders."""
 
 import logging
 
 from django_tasks import task
 
+from cms.background import retried_task
 from providers.digest import send_manager_digests
 
+from .models import Certificate
+from .pdf import stored_pdf
 from .reminders import send_expiry_reminders
 from .services import erase_retained_certificates
 
 logger = logging.getLogger(__name__)
+
+
+@retried_task(lambda certificate_id: f"Certificate PDF {certificate_id}")
+def store_certificate_pdf(certificate_id):
+    """Render and store a new certificate's PDF so its first download is instant. A certificate
+    erased or whose file exists already needs nothing; a download before this runs renders it."""
+    certificate = Certificate.objects.filter(pk=certificate_id, learner__isnull=False).first()
+    if certificate is not None:
+        stored_pdf(certificate)
 
 
 @task()

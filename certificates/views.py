@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,9 @@ VERIFY_LIMIT = 60  # look-ups per IP address per minute
 
 
 def rate_limited(request):
-    key = f"verify-rate:{request.META.get('REMOTE_ADDR', '')}"
+    # The visitor's address as allauth sees it: behind a load balancer, from X-Forwarded-For as far as
+    # TRUSTED_PROXY_COUNT allows, so one visitor cannot spend everyone's allowance.
+    key = f"verify-rate:{get_account_adapter().get_client_ip(request)}"
     cache.add(key, 0, timeout=60)
     try:
         count = cache.incr(key)

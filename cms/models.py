@@ -191,3 +191,41 @@ class StandardPage(Page):
 
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
     subpage_types = ["cms.StandardPage"]
+
+
+class TaskFailure(models.Model):
+    """Background work that failed (an email, a certificate PDF): one row per job until it succeeds.
+
+    cms.background writes it; platform staff see the open ones in the admin, with the error and when
+    the next attempt is due, and can retry a job that has given up."""
+
+    task_path = models.CharField(max_length=255)
+    label = models.CharField(max_length=120, help_text="What the job does, in words.")
+    arguments = models.JSONField(help_text="The job's arguments, as queued.")
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty once every automatic retry has been used."
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = "failed background job"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_path", "arguments"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_failure_per_job",
+            )
+        ]
+        permissions = [("retry_taskfailure", "Can retry failed background jobs")]
+
+    def __str__(self):
+        return f"{self.label} ({self.attempts} failed attempt{'s' if self.attempts != 1 else ''})"
+
+    @property
+    def gave_up(self):
+        return self.resolved_at is None and self.next_attempt_at is None

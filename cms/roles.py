@@ -8,7 +8,8 @@ calls ``apply_roles`` again: it sets each group's permissions to exactly what is
 - Lead trainer: everything a trainer does, plus publishing, deleting content, approving changes
   sent for review, and the site's signposting and certificate settings.
 - Platform staff: providers, seat orders (marking invoices paid), price tiers, billing settings,
-  enrolments, certificates (revoking) and the reports about them; no content editing.
+  enrolments, certificates (revoking), failed background jobs (retrying) and the reports about
+  them; no content editing.
 """
 
 TRAINER = "Trainer"
@@ -59,6 +60,9 @@ _PLATFORM_MODEL_PERMISSIONS = [
     ("courses", "enrolment", "view_enrolment"),
     ("certificates", "certificate", "change_certificate"),
     ("certificates", "certificate", "view_certificate"),
+    # Background jobs that failed (emails, certificate PDFs): seen, and retried, by platform staff.
+    ("cms", "taskfailure", "view_taskfailure"),
+    ("cms", "taskfailure", "retry_taskfailure"),
 ]
 
 ROLES = {

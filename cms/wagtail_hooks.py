@@ -9,6 +9,7 @@ from .models import Statistic
 from .panels import StatisticsReviewHomePanel
 from .reporting import ReportMenuItem, report_urls
 from .reports import StatisticsReviewReportView
+from .task_failures import TaskFailuresHomePanel, task_failure_viewset
 
 
 class ReviewColumn(Column):
@@ -68,3 +69,17 @@ def register_statistics_review_menu_item():
         icon_name="table",
         order=1350,
     )
+
+
+# Failed background jobs (cms/background.py): a list, each job's error and a retry, for platform staff.
+
+
+@hooks.register("register_admin_viewset")
+def register_task_failure_viewset():
+    return task_failure_viewset
+
+
+@hooks.register("construct_homepage_panels")
+def add_task_failures_home_panel(request, panels):
+    if TaskFailuresHomePanel.is_shown_to(request.user):
+        panels.append(TaskFailuresHomePanel())

@@ -108,7 +108,8 @@ def send_manager_digests(today=None):
                 continue
             with transaction.atomic():
                 ManagerDigest.objects.create(provider=provider, week_start=week)
-                send_digest(digest, recipients)  # if sending fails, the record rolls back: retried
+                # The email is queued (cms/mail.py) with the record: if queueing fails, both roll back.
+                send_digest(digest, recipients)
         except IntegrityError:
             continue  # another run sent it first
         except Exception:  # noqa: BLE001 - one provider's failure must not stop the others

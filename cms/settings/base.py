@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "csp",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -129,7 +130,10 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Every email goes through a background task (cms/mail.py), which hands it to the delivery backend
+# and is retried with backoff if that fails.
+EMAIL_BACKEND = "cms.mail.QueuedEmailBackend"
+EMAIL_DELIVERY_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Safeguarding training <training@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -146,6 +150,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Behind a load balancer every request comes from its address: say how many proxies add themselves
+# to X-Forwarded-For, so rate limits count the visitor's address (allauth's and the verify page's).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     # allauth's own limits, stated here so a reviewer sees them: per IP and per key.
     "login": "30/m/ip",
@@ -175,8 +182,18 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 
-# Background work (django-tasks): the immediate backend runs a task at once, in the enqueuing process.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (django-tasks). "immediate" runs a task at once, in the process that enqueues it
+# (development, tests, a single machine); "database" stores it for `manage.py db_worker` processes
+# on any number of machines (django-tasks-db; production's default). cms/background.py retries
+# failed work with backoff and lists what failed for platform staff.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="immediate")]}}
+# A task still marked running this long after it started is taken to have lost its worker (killed,
+# out of memory, machine gone) and is queued again by `manage.py recover_tasks`.
+TASK_STALLED_AFTER_MINUTES = env.int("TASK_STALLED_AFTER_MINUTES", default=30)
 
 # Set in dev/test: load_demo creates demo logins only where this is True.
 DEMO_ACCOUNTS = False

@@ -17,6 +17,20 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
 
+# One cache shared by every web process and worker (Redis: CACHE_URL=redis://host:6379/0): sessions,
+# sign-in rate limits and the verify page's limit live there, so they hold across machines. A
+# single-process install may say CACHE_URL=locmemcache:// on purpose; there is no silent default.
+if not env.str("CACHE_URL", default=""):
+    raise ImproperlyConfigured(
+        "CACHE_URL must be set in production: the shared cache (for example redis://127.0.0.1:6379/0) "
+        "holds sessions and rate limits for every web process. docs/deploy.md explains."
+    )
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
+
+# Background jobs are stored in the database for `manage.py db_worker` processes (docs/deploy.md);
+# TASK_BACKEND=immediate runs them inside the web process instead, for a single small machine.
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="database")]}}  # noqa: F405
+
 # Keep database connections between requests (a new one per request cost about 16% of the
 # lesson page's throughput in scripts/benchmark.sh); check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
@@ -44,6 +58,7 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# cms.mail.QueuedEmailBackend (base.py) queues each email; the worker delivers it with this one.
+EMAIL_DELIVERY_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)

@@ -10,7 +10,10 @@ SECRET_KEY = "test-only-key"  # noqa: S105 - the test settings only
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DEMO_ACCOUNTS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Django's test runner swaps EMAIL_BACKEND for locmem; tests of the email queue (cms/mail.py) put
+# the queued backend back, and it delivers here.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="safeguarding-test-media-")
 WAGTAILADMIN_BASE_URL = "http://testserver"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from bs4 import BeautifulSoup
 from django.db import IntegrityError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -181,6 +182,18 @@ def test_verify_is_rate_limited(client):
     response = client.get(reverse("certificates:verify_code", args=["AAAA-BBBB-CCCC"]))
 
     assert response.status_code == 429
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_load_balancer_the_verify_limit_counts_each_visitor(client):
+    """Every request reaches the site from the load balancer's address; the limit follows the
+    visitor's address in X-Forwarded-For, so one busy visitor does not lock out the others."""
+    url = reverse("certificates:verify_code", args=["AAAA-BBBB-CCCC"])
+    for _ in range(60):
+        client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2")
+
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2").status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.9", REMOTE_ADDR="10.0.0.2").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from certificates.models import Certificate
 from certificates.services import issue_certificate
-from cms.models import Statistic
+from cms.models import Statistic, TaskFailure
 from courses.models import Enrolment, LessonPage
 from courses.services import enrol
 from providers import services as provider_services
@@ -104,6 +104,9 @@ def world(lesson, module_page, make_role_user):
         "tier": tier,
         "document": document,
         "learner": learner,
+        "failure": TaskFailure.objects.create(
+            task_path="cms.mail.deliver_email", label="Email to learner@example.org: Reminder", arguments={}
+        ),
     }
 
 
@@ -243,6 +246,37 @@ AREAS = {
         OK,
     ),
     "add certificate": (lambda w: reverse("certificates_admin:add"), DENIED, DENIED, DENIED, DENIED),
+    "failed jobs": (lambda w: reverse("task_failures:index"), DENIED, DENIED, OK, OK),
+    "failed job": (
+        lambda w: reverse("task_failures:inspect", args=[w["failure"].pk]),
+        DENIED,
+        DENIED,
+        OK,
+        OK,
+    ),
+    "retry failed job": (
+        lambda w: reverse("task_failures:retry", args=[w["failure"].pk]),
+        DENIED,
+        DENIED,
+        OK,
+        OK,
+    ),
+    # Written by cms.background alone: nobody adds, edits or deletes one.
+    "add failed job": (lambda w: reverse("task_failures:add"), DENIED, DENIED, DENIED, DENIED),
+    "edit failed job": (
+        lambda w: reverse("task_failures:edit", args=[w["failure"].pk]),
+        DENIED,
+        DENIED,
+        DENIED,
+        DENIED,
+    ),
+    "delete failed job": (
+        lambda w: reverse("task_failures:delete", args=[w["failure"].pk]),
+        DENIED,
+        DENIED,
+        DENIED,
+        DENIED,
+    ),
     "delete certificate": (
         lambda w: reverse("certificates_admin:delete", args=[w["certificate"].pk]),
         DENIED,
@@ -397,7 +431,7 @@ EVERYONE = {"Help"}
 MENUS = {
     TRAINER: {"Pages", "Statistics", "Questions", "Images", "Documents", "Reports"},
     LEAD: {"Pages", "Statistics", "Questions", "Images", "Documents", "Reports", "Settings"},
-    STAFF: {"Enrolments", "Certificates", "Providers", "Reports", "Settings"},
+    STAFF: {"Enrolments", "Certificates", "Providers", "Reports", "Settings", "Failed jobs"},
 }
 
 

@@ -181,6 +181,7 @@ def production_env():
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(64)),
         ALLOWED_HOSTS="example.org",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
     return environment
 

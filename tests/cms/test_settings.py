@@ -18,7 +18,10 @@ def run_manage(*args, **env):
         if key
         not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    environment.update(DJANGO_SETTINGS_MODULE="cms.settings.production", **env)
+    # A Redis address, as production uses: `check` does not connect to it.
+    environment.update(DJANGO_SETTINGS_MODULE="cms.settings.production", CACHE_URL="redis://127.0.0.1:6379/0")
+    environment.update(env)
+    environment = {key: value for key, value in environment.items() if value is not None}  # None: unset
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -50,6 +53,37 @@ def test_production_without_allowed_hosts_fails_loudly():
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_production_without_a_shared_cache_fails_loudly():
+    result = run_manage("check", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="training.example.org", CACHE_URL=None)
+
+    assert result.returncode != 0
+    assert "CACHE_URL must be set in production" in result.stderr
+
+
+def test_production_shares_cache_sessions_and_tasks_between_machines():
+    """Sessions and rate limits in the shared Redis cache; jobs stored for the db_worker processes;
+    the visitor's address taken from the load balancer's X-Forwarded-For when told to trust it."""
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; from allauth import app_settings as a; "
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.TASKS['default']['BACKEND'], "
+        "a.TRUSTED_PROXY_COUNT)",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="training.example.org",
+        TRUSTED_PROXY_COUNT="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+        "django_tasks_db.DatabaseBackend",
+        "1",
+    ]
 
 
 def test_production_deploy_check_reports_nothing():

@@ -136,6 +136,30 @@ def test_invite_sends_email_with_link_and_holds_a_seat(send, provider, module_pa
     assert "ignore" in message.body
 
 
+def test_invite_when_the_mail_server_is_down_keeps_the_invitation_and_retries_the_email(
+    send, provider, module_page, seats, settings
+):
+    """The email is a background job: the manager's request succeeds, the invitation holds its seat,
+    and the email is retried later and listed for platform staff until it goes."""
+    from cms.background import run_due_retries
+    from cms.models import TaskFailure
+
+    settings.EMAIL_BACKEND = "cms.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "tests.cms.test_background.MailServerDown"
+
+    response = send(url("invite", provider), {"module": module_page.pk, "email": "nia@acorns.example"})
+
+    assert response.status_code == 303
+    assert Invitation.objects.filter(provider=provider, email="nia@acorns.example").exists()
+    assert mail.outbox == []
+    failure = TaskFailure.objects.get()
+    assert failure.label.startswith("Email to nia@acorns.example: Little Acorns Nursery has invited you")
+
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_due_retries(now=timezone.now() + timedelta(minutes=2))
+    assert [m.to for m in mail.outbox] == [["nia@acorns.example"]]
+
+
 def test_invite_success_message_on_staff_page(manager_client, provider, module_page, seats):
     response = manager_client.post(
         url("invite", provider), {"module": module_page.pk, "email": "nia@acorns.example"}, follow=True
