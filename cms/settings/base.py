@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from cms.storage import origin, s3_media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -124,6 +126,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# On several machines the media files must be shared: S3_BUCKET (with S3_ENDPOINT_URL for a store
+# other than Amazon's, and S3_REGION) puts them in a private S3-compatible bucket (cms/storage.py).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+if S3_BUCKET:
+    STORAGES["default"] = s3_media_storage(
+        S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region=env.str("S3_REGION", default=""),
+        prefix=env.str("S3_PREFIX", default=""),
+    )
+# Where browsers fetch images from the bucket (the Content Security Policy allows it below).
+S3_MEDIA_ORIGIN = env.str(
+    "S3_MEDIA_ORIGIN",
+    default=origin(S3_ENDPOINT_URL) if S3_ENDPOINT_URL else f"https://{S3_BUCKET}.s3.amazonaws.com",
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 CACHES = {
@@ -255,7 +273,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([S3_MEDIA_ORIGIN] if S3_BUCKET else [])],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
@@ -272,7 +290,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *([S3_MEDIA_ORIGIN] if S3_BUCKET else [])],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF, "https://releases.wagtail.org"],
         "frame-src": [SELF],

@@ -98,3 +98,27 @@ def test_production_deploy_check_reports_nothing():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_a_named_bucket_moves_media_to_object_storage_and_the_policy_allows_its_images():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "o = s.STORAGES['default']; "
+        "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['default_acl'], "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-1])",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="training.example.org",
+        S3_BUCKET="training-media",
+        S3_ENDPOINT_URL="https://objects.example.net/",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "training-media",
+        "private",
+        "https://objects.example.net",
+    ]
