@@ -12,6 +12,8 @@ run twice.
 """
 
 import functools
+import hashlib
+import json
 import logging
 import traceback
 from datetime import timedelta
@@ -74,6 +76,12 @@ def job_arguments(args, kwargs):
     return normalize_json({"args": list(args), "kwargs": kwargs})
 
 
+def job_key(task_path, arguments):
+    """Which job this is: the task and its arguments, digested."""
+    text = json.dumps([task_path, arguments], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def backend_can_delay(job):
     return task_backends[job.backend].supports_defer
 
@@ -92,10 +100,14 @@ def record_failure(job, label, args, kwargs, error, delays):
     logger.warning("Background job failed: %s: %s", label, error)
     with transaction.atomic():
         failure, _ = TaskFailure.objects.select_for_update().get_or_create(
-            task_path=job.module_path,
-            arguments=arguments,
+            job_key=job_key(job.module_path, arguments),
             resolved_at=None,
-            defaults={"label": label[:120], "first_failed_at": now},
+            defaults={
+                "task_path": job.module_path,
+                "arguments": arguments,
+                "label": label[:120],
+                "first_failed_at": now,
+            },
         )
         failure.attempts += 1
         failure.error = describe_error(error)
@@ -114,7 +126,7 @@ def resolve_failure(job, args, kwargs):
     from .models import TaskFailure
 
     TaskFailure.objects.filter(
-        task_path=job.module_path, arguments=job_arguments(args, kwargs), resolved_at=None
+        job_key=job_key(job.module_path, job_arguments(args, kwargs)), resolved_at=None
     ).update(resolved_at=timezone.now(), next_attempt_at=None)
 
 
@@ -172,10 +184,11 @@ def requeue_stalled_tasks(now=None):
                 result.traceback = f"The worker running this job stopped {len(result.worker_ids)} times."
                 result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
                 TaskFailure.objects.get_or_create(
-                    task_path=result.task_path,
-                    arguments=result.args_kwargs,
+                    job_key=job_key(result.task_path, result.args_kwargs),
                     resolved_at=None,
                     defaults={
+                        "task_path": result.task_path,
+                        "arguments": result.args_kwargs,
                         "label": result.task_path.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
                         "attempts": len(result.worker_ids),
                         "error": result.traceback,

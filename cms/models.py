@@ -202,6 +202,9 @@ class TaskFailure(models.Model):
     task_path = models.CharField(max_length=255)
     label = models.CharField(max_length=120, help_text="What the job does, in words.")
     arguments = models.JSONField(help_text="The job's arguments, as queued.")
+    # A digest of the task and its arguments, which can be long (an email's text): the key that
+    # finds this job's open record, short enough for a unique index.
+    job_key = models.CharField(max_length=64)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     first_failed_at = models.DateTimeField(default=timezone.now)
@@ -216,7 +219,7 @@ class TaskFailure(models.Model):
         verbose_name = "failed background job"
         constraints = [
             models.UniqueConstraint(
-                fields=["task_path", "arguments"],
+                fields=["job_key"],
                 condition=models.Q(resolved_at__isnull=True),
                 name="one_open_failure_per_job",
             )

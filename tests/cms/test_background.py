@@ -102,6 +102,20 @@ def test_a_mail_server_failure_does_not_reach_the_sender_and_is_recorded(queued_
     assert mail.outbox == []
 
 
+def test_a_long_email_that_fails_is_recorded_once(queued_email, db):
+    """A digest can run to many kilobytes: its record is found by a digest of the job, which any
+    database can index, not by the text itself."""
+    queued_email.EMAIL_DELIVERY_BACKEND = MAIL_SERVER_DOWN
+    body = "Staff due for renewal:\n" + "A long line about one member of staff.\n" * 2000
+
+    send_mail("Weekly summary", body, None, ["manager@example.org"])
+    run_due_retries(now=timezone.now() + timedelta(minutes=2))
+
+    failure = TaskFailure.objects.get()
+    assert failure.attempts == 2
+    assert failure.arguments["args"][0]["body"] == body
+
+
 def test_a_failed_email_is_retried_with_growing_waits_then_given_up(queued_email, db):
     queued_email.EMAIL_DELIVERY_BACKEND = MAIL_SERVER_DOWN
     send_mail("Reminder", "Your certificate expires soon", None, ["learner@example.org"])
