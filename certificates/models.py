@@ -43,6 +43,10 @@ class CertificateQuerySet(models.QuerySet):
 class Certificate(models.Model):
     """Proof that a learner passed a module. What it says is frozen in ``snapshot`` at issue."""
 
+    # A learner's record, not content: Wagtail's reference index ("where is this page used") would
+    # otherwise queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         VALID = "valid", "Valid"
         SUPERSEDED = "superseded", "Superseded"

@@ -86,7 +86,9 @@ def complete_lesson(enrolment, lesson, *, now=None):
     """Mark ``lesson`` done. Completing twice changes nothing; a locked lesson raises LessonLocked."""
     now = now or timezone.now()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("module").get(pk=enrolment.pk)
+        )
         lessons = list(LessonPage.objects.child_of(enrolment.module).live().public().order_by("path"))
         progress = progress_for(enrolment, lessons)
         state = progress.state_of(lesson)
@@ -107,8 +109,8 @@ def complete_lesson(enrolment, lesson, *, now=None):
         row.save()
         if enrolment.started_at is None:
             enrolment.started_at = now
+            enrolment.save(update_fields=["started_at"])
             log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})
-        enrolment.save(update_fields=["started_at"])
         if progress.done + 1 == progress.total and enrolment.module.quiz is None:
             on_module_passed(enrolment, now=now)
     return row
@@ -151,7 +153,9 @@ def start_renewal(enrolment, *, actor, now=None):
 
     now = now or timezone.now()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("module").get(pk=enrolment.pk)
+        )
         if enrolment.completed_at is None:
             raise CourseError("This module is not finished yet: there is nothing to renew.")
         current = (

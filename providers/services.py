@@ -154,7 +154,11 @@ def fulfil_order(order, *, actor=None, payment_intent_id=None):
     from several processes at once: the order row is locked and its state re-checked, so the seats
     are given exactly once. Returns True when this call made the change."""
     with transaction.atomic():
-        locked = SeatOrder.objects.select_for_update().select_related("provider", "module").get(pk=order.pk)
+        locked = (
+            SeatOrder.objects.select_for_update(of=("self", "provider"))
+            .select_related("provider", "module")
+            .get(pk=order.pk)
+        )
         if locked.status == SeatOrder.Status.PAID:
             return False
         if locked.status != SeatOrder.Status.PENDING:
@@ -450,7 +454,9 @@ def accept_invitation(invitation, user):
     """``user`` takes the seat the invitation held: they join the provider and are enrolled."""
     with transaction.atomic():
         provider = lock_provider(invitation.provider)
-        invitation = Invitation.objects.select_for_update().select_related("module").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",)).select_related("module").get(pk=invitation.pk)
+        )
         if invitation.accepted_at:
             if invitation.accepted_by_id == user.pk:
                 return SeatAssignment.objects.get(provider=provider, module=invitation.module, user=user)

@@ -195,6 +195,10 @@ class Attempt(models.Model):
     """One try at a quiz. The drawn questions, their choices and the order are frozen at start
     (``paper``), so grading happens on the server against exactly what the learner saw."""
 
+    # A learner's record, not content: Wagtail's reference index ("where is this page used") would
+    # otherwise queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"

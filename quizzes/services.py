@@ -40,7 +40,9 @@ def start_attempt(enrolment, quiz, *, rng=None, now=None):
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("module").get(pk=enrolment.pk)
+        )
         attempts = list(Attempt.objects.filter(enrolment=enrolment, quiz=quiz).order_by("number"))
         open_attempt = next((a for a in attempts if not a.is_submitted), None)
         if open_attempt:
@@ -70,7 +72,11 @@ def submit_attempt(attempt, answers, *, now=None):
     """Grade ``answers`` ({position: [option keys]}) once. A second submission changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("quiz", "enrolment").get(pk=attempt.pk)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz", "enrolment")
+            .get(pk=attempt.pk)
+        )
         if attempt.is_submitted:
             return attempt
         if len(answers) != len(attempt.paper):
