@@ -2,8 +2,9 @@
 
 Usage: .venv/bin/python scripts/benchmark_certificates.py [rounds [RESULTS_DIR]]
 Prints the Certificates section of docs/benchmarks.md (scripts/benchmark.sh includes it). Given
-scripts/benchmark.sh's results folder, it adds the download of a stored certificate, measured with
-wrk against the trivial view in that run (benchmark.py certificate / measure).
+scripts/benchmark.sh's results folder, it keeps the render figures there (certificate-render.json,
+for the goals table) and adds the download of a stored certificate, measured with wrk against the
+trivial view in that run (benchmark.py certificate / measure).
 
 The two documents take turns, round by round, so a neighbour that loads the machine for a while
 slows both alike and the ratio holds; CPU time is recorded beside wall time for the same reason."""
@@ -53,7 +54,7 @@ def timed_in_turns(functions, rounds):
 
 def download_section(results_dir):
     """The stored certificate's download against the trivial view, from wrk's output in one run."""
-    from benchmark import WRK_CONNECTIONS, WRK_THREADS, parse_wrk, read_env_file
+    from benchmark import WRK_CONNECTIONS, WRK_THREADS, WRK_TIMEOUT_S, p99_cell, parse_wrk, read_env_file
 
     results_dir = Path(results_dir)
     pages = read_env_file(results_dir / "pages.env")
@@ -74,7 +75,7 @@ def download_section(results_dir):
         f"the demo module (certificate {pages['CERTIFICATE_CODE']}, PDF already stored: "
         f"{int(pages['CERTIFICATE_BYTES']):,} bytes), against the trivial view `/healthz/`, by the "
         f"same gunicorn processes in the same run: `wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
-        f"-d{duration} --latency` after a 3 s warm-up, as for the pages above.\n"
+        f"-d{duration} --timeout={WRK_TIMEOUT_S}s --latency` after a 3 s warm-up, as for the pages above.\n"
     )
     print(
         "| request | requests/s | p99 ms | ratio to the trivial view | gunicorn CPU ms per request "
@@ -91,7 +92,7 @@ def download_section(results_dir):
     ):
         run = runs[name]
         print(
-            f"| {label} | {run['rps']:,.1f} | {run['p99_ms']:.1f} | {run['rps'] / base:.1%} "
+            f"| {label} | {run['rps']:,.1f} | {p99_cell(run)} | {run['rps'] / base:.1%} "
             f"| {cpu_ms[name]:.2f} | {cpu_ms['healthz'] / cpu_ms[name]:.1%} | {goal} |"
         )
     print(
@@ -153,6 +154,15 @@ def main():
         f"| {ratio:.2f} | {cpu['certificate']:.1f} | {cpu_ratio:.2f} | at most {GOAL}: {verdict} |"
     )
     if results_dir:
+        render = {
+            "minimal_ms": wall["minimal"],
+            "certificate_ms": wall["certificate"],
+            "ratio": ratio,
+            "cpu_ratio": cpu_ratio,
+            "rounds": rounds,
+            "goal": GOAL,
+        }
+        Path(results_dir, "certificate-render.json").write_text(json.dumps(render))
         download_section(results_dir)
 
 
