@@ -1,6 +1,6 @@
 """Admin home: invoice orders awaiting payment, for platform staff, each linking to its order."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +16,12 @@ from providers.panels import InvoicesHomePanel
 pytestmark = pytest.mark.django_db
 
 PANEL = "#invoices-awaiting-payment-section"
+
+
+def days_ago_at_noon(days):
+    """Noon, local time, ``days`` calendar days ago: its local date is exactly that day whatever the
+    time now and whatever summer time did in between (``now - timedelta`` near midnight is not)."""
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
 
 
 def home(client):
@@ -36,7 +42,7 @@ def place(module_page, manager, price_tiers):
     def make(provider, seats, *, days_ago=0, method=SeatOrder.Method.INVOICE):
         order = services.place_order(provider, module_page, seats, method=method, placed_by=manager)
         if days_ago:
-            placed = timezone.now() - timedelta(days=days_ago)
+            placed = days_ago_at_noon(days_ago)
             snapshot = {**order.invoice_snapshot, "issued_on": timezone.localdate(placed).isoformat()}
             SeatOrder.objects.filter(pk=order.pk).update(created_at=placed, invoice_snapshot=snapshot)
             order.refresh_from_db()
@@ -47,7 +53,7 @@ def place(module_page, manager, price_tiers):
 
 def bulk_orders(provider, module, count, days_ago=1):
     """Unpaid invoice orders straight into the database, without an invoice snapshot."""
-    placed = timezone.now() - timedelta(days=days_ago)
+    placed = days_ago_at_noon(days_ago)
     SeatOrder.objects.bulk_create(
         SeatOrder(
             provider=provider,
