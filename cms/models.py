@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail import blocks as wagtail_blocks
@@ -9,6 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from . import page_cache
 from .blocks import BodyBlock
 from .panels import ReviewStatusPanel, StatisticUsagePanel
 
@@ -180,6 +182,48 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = self.courses
         return context
+
+    def route(self, request, path_components):
+        """Find the page at a URL below the home page without a query per URL segment.
+
+        Wagtail's own route fetches every page on the way twice (the page, then its specific
+        type): eight queries for a lesson. Each page stores its full URL path, so one query finds
+        all the pages on the way and one more fetches the last one as its specific type; the
+        result is kept in the cache until the content changes (cms.page_cache), a URL that finds
+        nothing is not. A page type with a route of its own (a routable page: lesson, quiz) gets
+        the rest of the URL, as in Wagtail's route. The page found keeps the pages above it, from
+        this one down, as ``route_ancestors`` (for breadcrumbs, without another query)."""
+        if not path_components:
+            return super().route(request, path_components)
+        above, page = page_cache.cached_content(
+            "route", self.pk, *path_components, compute=lambda: self.find_below(path_components)
+        )
+        chain = [self]
+        for ancestor in [*above, page]:
+            ancestor._cached_parent_obj = chain[-1]  # treebeard's get_parent() reads it
+            ancestor.route_ancestors = chain
+            chain = [*chain, ancestor]
+        return page.route(request, path_components[len(above) + 1 :])
+
+    def find_below(self, path_components):
+        """(the generic pages passed on the way, the specific page that routes the rest of the
+        URL), in two queries; Http404 when there is no such page."""
+        url_paths, prefix = [], self.url_path
+        for slug in path_components:
+            prefix += f"{slug}/"
+            url_paths.append(prefix)
+        below = Page.objects.filter(path__startswith=self.path, depth__gt=self.depth)
+        found = {page.url_path: page for page in below.filter(url_path__in=url_paths)}
+        chain = [self]
+        for url_path in url_paths:
+            page = found.get(url_path)
+            parent = chain[-1]
+            if page is None or page.depth != parent.depth + 1 or not page.path.startswith(parent.path):
+                raise Http404
+            chain.append(page)
+            if getattr(page.specific_class, "route", Page.route) is not Page.route:
+                break  # a routable page: the rest of the URL is its own
+        return chain[1:-1], chain[-1].specific
 
 
 class StandardPage(Page):

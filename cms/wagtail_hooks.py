@@ -83,3 +83,14 @@ def register_task_failure_viewset():
 def add_task_failures_home_panel(request, panels):
     if TaskFailuresHomePanel.is_shown_to(request.user):
         panels.append(TaskFailuresHomePanel())
+
+
+@hooks.register("on_serve_page")
+def page_cache_headers(serve_page):
+    """Every page Wagtail serves: cache headers, and a mark that cms.page_cache may keep it."""
+    from . import page_cache
+
+    def serve(page, request, args, kwargs):
+        return page_cache.serve_page(request, serve_page(page, request, args, kwargs))
+
+    return serve

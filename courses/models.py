@@ -8,10 +8,11 @@ from wagtail import blocks as wagtail_blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from cms.page_cache import cached_content, content_version
 
 
 def live_children_by_parent(model, parents):
@@ -26,6 +27,45 @@ def live_children_by_parent(model, parents):
     for page in model.objects.live().public().filter(query).order_by("path"):
         grouped.setdefault(parents[page.path[: -model.steplen]], []).append(page)
     return grouped
+
+
+def ancestors_below_home(page):
+    """The pages between the home page and ``page`` (course, module), top down, for breadcrumbs.
+
+    cms.HomePage.route leaves the pages it passed on the page it found; without them (a page
+    loaded some other way), one query."""
+    passed = getattr(page, "route_ancestors", None)
+    if passed and passed[0].depth <= 3:
+        return [ancestor for ancestor in passed if ancestor.depth > 2]
+    return list(Page.objects.ancestor_of(page).filter(depth__gt=2).order_by("depth"))
+
+
+class ViewRestrictionsOnceMixin:
+    """Module and lesson pages answer Wagtail's check of the page itself and leave private pages
+    out of their lists from one list of every page view restriction, kept in the content cache
+    (cms.page_cache): no query once cached, where Wagtail's ``get_view_restrictions`` makes two and
+    each ``.public()`` one."""
+
+    @cached_property
+    def all_view_restrictions(self):
+        return cached_content(
+            "view-restrictions", compute=lambda: list(PageViewRestriction.objects.select_related("page"))
+        )
+
+    def get_view_restrictions(self):
+        """Wagtail's answer (restrictions on this page and its ancestors), from the list above when
+        the route left the pages above this one and none of them is an alias."""
+        passed = getattr(self, "route_ancestors", None)
+        if not passed or passed[0].depth > 2 or any(page.alias_of_id for page in [*passed, self]):
+            return super().get_view_restrictions()
+        return [r for r in self.all_view_restrictions if self.path.startswith(r.page.path)]
+
+    def exclude_private(self, pages):
+        """``pages.public()`` without its query: drop pages in a private section."""
+        private = models.Q()
+        for restriction in self.all_view_restrictions:
+            private |= models.Q(path__startswith=restriction.page.path, depth__gte=restriction.page.depth)
+        return pages.exclude(private) if private else pages
 
 
 class CoursePage(Page):
@@ -46,7 +86,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(ViewRestrictionsOnceMixin, Page):
     """A module, for example Online safety: a sequence of lessons (and later its quiz)."""
 
     summary = models.CharField(max_length=255, blank=True, help_text="One sentence for listings.")
@@ -99,19 +139,36 @@ class ModulePage(Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage", "quizzes.QuizPage"]
 
+    # The quiz and the lessons are the same for every learner: kept in the cache until the content
+    # changes (cms.page_cache). Lists of live pages, so a preview shows the same ones.
+
     @cached_property
     def quiz(self):
         from quizzes.models import QuizPage
 
-        return QuizPage.objects.child_of(self).live().public().first()
+        return cached_content(
+            "module-quiz",
+            self.pk,
+            compute=lambda: self.exclude_private(QuizPage.objects.child_of(self).live()).first(),
+        )
 
     @cached_property
     def lessons(self):
-        return list(LessonPage.objects.child_of(self).live().public().order_by("path"))
+        """The live, public lessons in order, without their bodies (lists never show them)."""
+        return cached_content("module-lessons", self.pk, compute=self.find_lessons)
+
+    def find_lessons(self):
+        lessons = LessonPage.objects.child_of(self).live().defer("body").order_by("path")
+        return list(self.exclude_private(lessons))
 
     @cached_property
     def course(self):
         return CoursePage.objects.ancestor_of(self).first()
+
+    @cached_property
+    def ancestors(self):
+        """The course above this module, as a generic page (title and URL), for breadcrumbs."""
+        return ancestors_below_home(self)
 
     def get_context(self, request, *args, **kwargs):
         from . import services
@@ -122,7 +179,7 @@ class ModulePage(Page):
         progress = services.progress_for(enrolment, self.lessons) if enrolment else None
         context.update(
             lessons=self.lessons,
-            course=self.course,
+            course=self.ancestors[0] if self.ancestors else None,
             enrolment=enrolment,
             progress=progress,
             can_open_lessons=bool(
@@ -132,7 +189,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(RoutablePageMixin, Page):
+class LessonPage(ViewRestrictionsOnceMixin, RoutablePageMixin, Page):
     """One short lesson. The body is built from the blocks in cms.blocks.
 
     Enrolled learners and trainers see the body; courses.views decides, and records progress."""
@@ -176,12 +233,14 @@ class LessonPage(RoutablePageMixin, Page):
 
     @cached_property
     def module(self):
-        return ModulePage.objects.ancestor_of(self).first()
+        return cached_content(
+            "lesson-module", self.pk, compute=lambda: ModulePage.objects.ancestor_of(self).first()
+        )
 
     @cached_property
     def ancestors(self):
         """The pages between the site root and this lesson (course, module), for breadcrumbs."""
-        return list(Page.objects.ancestor_of(self).filter(depth__gt=2).order_by("depth"))
+        return ancestors_below_home(self)
 
     @cached_property
     def course(self):
@@ -191,7 +250,7 @@ class LessonPage(RoutablePageMixin, Page):
     @cached_property
     def module_lessons(self):
         """The live lessons of this lesson's module, in order (this one included)."""
-        return list(LessonPage.objects.sibling_of(self).live().public().order_by("path"))
+        return self.module.lessons if self.module else []
 
     @path("")
     def lesson(self, request):
@@ -214,6 +273,10 @@ class LessonPage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         lessons = self.module_lessons
+        # The body is the same for every reader, so it is rendered once per content version
+        # (templates/courses/lesson_page.html); a preview or draft never reads or fills that cache.
+        if not getattr(request, "is_preview", False):
+            context["body_cache_version"] = content_version()
         position = next((i for i, lesson in enumerate(lessons) if lesson.pk == self.pk), None)
         context.update(
             module=self.module,
