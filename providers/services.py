@@ -107,10 +107,15 @@ def _next_document_number():
 def _number_document(order):
     """Give ``order`` its invoice/receipt number and freeze what the document says."""
     billing = BillingSettings.load()
-    provider = order.provider
     order.invoice_number = _next_document_number()
-    order.invoice_snapshot = {
-        "issued_on": timezone.localdate().isoformat(),
+    order.invoice_snapshot = invoice_snapshot(order, billing, timezone.localdate())
+
+
+def invoice_snapshot(order, billing, issued_on):
+    """What an order's invoice or receipt says, frozen when it is numbered."""
+    provider = order.provider
+    return {
+        "issued_on": issued_on.isoformat(),
         "supplier_name": billing.supplier_name,
         "supplier_address": billing.supplier_address,
         "vat_number": billing.vat_number,

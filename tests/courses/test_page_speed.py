@@ -12,13 +12,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from wagtail.models import PageViewRestriction, TaskState
 
 from courses.models import Enrolment, LessonPage, LessonProgress
 from courses.services import complete_lesson, enrol
+from tests.courses.test_queries import add_learners_with_progress
 from tests.factories import StatisticFactory, UserFactory, callout_block, chart_block
-from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -65,24 +64,6 @@ def text_of(response, selector):
     return " ".join(BeautifulSoup(response.content, "html.parser").select_one(selector).get_text().split())
 
 
-def add_learners(module_page, lessons, count):
-    """``count`` more learners on the module, each with the first lesson done (bulk rows)."""
-    now = timezone.now()
-    users = User.objects.bulk_create(
-        User(email=f"volume{n}@example.org", certificate_name=f"Learner {n}") for n in range(count)
-    )
-    enrolments = Enrolment.objects.bulk_create(
-        Enrolment(learner=user, module=module_page, source=Enrolment.Source.DEMO, started_at=now)
-        for user in users
-    )
-    LessonProgress.objects.bulk_create(
-        LessonProgress(
-            enrolment=enrolment, lesson=lessons[0], first_opened_at=now, last_opened_at=now, completed_at=now
-        )
-        for enrolment in enrolments
-    )
-
-
 @pytest.fixture
 def statistics():
     return StatisticFactory.create_batch(4)
@@ -107,7 +88,7 @@ def test_lesson_and_module_queries_stay_low_from_3_to_30_lessons_and_1_to_1000_l
     module_small, module_response = queries_of(learner_client, module_page.url)
 
     lessons += [make_lesson(lesson_body) for _ in range(27)]
-    add_learners(module_page, lessons, 999)
+    add_learners_with_progress(module_page, lessons, 999)
     lesson_large, _ = queries_of(learner_client, lessons[1].url)
     module_large, module_response_large = queries_of(learner_client, module_page.url)
 

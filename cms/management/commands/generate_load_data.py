@@ -781,21 +781,10 @@ class LoadData:
         first = DocumentSequence.objects.get(name="invoice").last_number - len(orders) + 1
         billing = BillingSettings.load()
         for number, order in enumerate(orders, start=first):
-            provider = order.provider
             order.invoice_number = f"{billing.invoice_prefix}-{number:06d}"
-            order.invoice_snapshot = {  # as providers.services numbers a document
-                "issued_on": timezone.localdate(numbered_on[id(order)]).isoformat(),
-                "supplier_name": billing.supplier_name,
-                "supplier_address": billing.supplier_address,
-                "vat_number": billing.vat_number,
-                "payment_terms_days": billing.payment_terms_days,
-                "payment_instructions": billing.payment_instructions,
-                "customer_name": provider.name,
-                "customer_contact": provider.billing_name,
-                "customer_email": provider.billing_email,
-                "customer_address": provider.billing_address,
-                "module": self.module.title,
-            }
+            order.invoice_snapshot = provider_services.invoice_snapshot(
+                order, billing, timezone.localdate(numbered_on[id(order)])
+            )
         SeatOrder.objects.bulk_create(orders, batch_size=BATCH)
 
     def write_enrolments(self, learners):
