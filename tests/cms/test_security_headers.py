@@ -214,7 +214,9 @@ client = Client()
 # No collectstatic manifest in a fresh checkout: plain static storage, the headers are the same.
 plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 storages = {**settings.STORAGES, "staticfiles": plain_static}
-with override_settings(STORAGES=storages):
+# No Redis here either: CACHE_URL only has to be set; the headers do not depend on the cache.
+local_cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+with override_settings(STORAGES=storages, CACHES=local_cache):
     secure = client.get("/accounts/login/", secure=True, headers={"host": "example.org"})
     plain = client.get("/accounts/login/", headers={"host": "example.org"})
 
