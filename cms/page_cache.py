@@ -34,6 +34,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from wagtail import signals as wagtail_signals
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 
@@ -103,6 +104,13 @@ def cached_content(name, *key, compute):
     value = compute()
     cache.set(entry_key, (version, value), TIMEOUT_SECONDS)
     return value
+
+
+def context(request):
+    """Context processor: ``content_version`` for ``{% cache %}`` fragments that are the same for
+    every visitor and change only with the content (the signposting panel). Read from the cache
+    only if a template uses it, and before the fragment's data, as for pages."""
+    return {"content_version": SimpleLazyObject(content_version)}
 
 
 # --- invalidation -------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def prepare(count, label):
     from courses.models import Enrolment, LessonProgress
     from quizzes.grading import draw_questions, paper_entry
     from quizzes.models import Attempt
-    from users.middleware import SESSION_KEY as MFA_SESSION_KEY
+    from users import roles
 
     User = get_user_model()
     module = benchmark.demo_module()
@@ -197,7 +197,7 @@ def prepare(count, label):
             ],
             batch_size=1000,
         )
-        # What django.contrib.auth.login stores, plus the two-step sign-in middleware's answer
+        # What django.contrib.auth.login stores, plus what users.roles keeps
         # (kept for five minutes), as the attempt page just before the submission would leave it.
         store = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"]).SessionStore()
         backend = settings.AUTHENTICATION_BACKENDS[0]
@@ -208,7 +208,9 @@ def prepare(count, label):
                 SESSION_KEY: str(user.pk),
                 BACKEND_SESSION_KEY: backend,
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
-                MFA_SESSION_KEY: [user.pk, False, int(time.time())],
+                # users.roles.decide's answer for a learner made here, without its queries
+                roles.SESSION_KEY: {"user": user.pk, "decided_at": int(time.time()), "admin_access": False,
+                                    "mfa_required": False},
             }
             sessions.append(
                 Session(

@@ -1,7 +1,5 @@
 """Sends people whose role requires two-step sign-in to set it up before they use the site."""
 
-import time
-
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -9,12 +7,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from users.mfa import REQUIRED_MESSAGE, mfa_required
-
-SESSION_KEY = "users.mfa_required"
-# The decision is kept in the session, so a learner's requests cost no query; it is taken again
-# after this long, so a learner made a manager (or given admin access) is asked within minutes.
-RECHECK_SECONDS = 300
+from users.mfa import REQUIRED_MESSAGE
+from users.roles import session_roles
 
 
 class MFARequiredMiddleware:
@@ -55,16 +49,7 @@ class MFARequiredMiddleware:
         user = request.user
         if not user.is_authenticated or request.path_info.startswith(self.exempt_prefixes()):
             return False
-        if not self._required(request, user):
+        # Kept in the session (users.roles), so a learner's requests cost no query.
+        if not session_roles(request)["mfa_required"]:
             return False
         return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
-
-    @staticmethod
-    def _required(request, user):
-        cached = request.session.get(SESSION_KEY)
-        now = int(time.time())
-        if cached and cached[0] == user.pk and now - cached[2] < RECHECK_SECONDS:
-            return cached[1]
-        required = mfa_required(user)
-        request.session[SESSION_KEY] = [user.pk, required, now]
-        return required

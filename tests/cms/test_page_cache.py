@@ -268,3 +268,33 @@ def test_each_host_name_gets_its_own_site_and_a_site_change_applies_at_once(clie
 
     assert heading(other.get("/")) == "Training home"  # no site of its own now: the default site
     assert heading(client.get("/")) == "Training home"
+
+
+def test_new_signposting_contacts_show_on_a_learners_lesson_at_once(make_lesson, enrolment):
+    """The panel every lesson ends with is a fragment kept per content version (includes/
+    signposting.html): saving the settings makes a new version, so the old panel is never shown."""
+    from cms.models import SignpostingSettings
+
+    lesson = make_lesson()
+    learner = signed_in(enrolment.learner)
+
+    def panel():
+        response = learner.get(lesson.url)
+        assert response.status_code == 200
+        html = BeautifulSoup(response.content, "html.parser")
+        return " ".join(html.select("aside.signposting")[-1].get_text().split())
+
+    contact = {"name": "Childline", "contact": "0800 1111", "when": "", "url": ""}
+    signposting = SignpostingSettings.load()
+    signposting.contacts = [{"type": "contact", "value": contact}]
+    signposting.save()
+    assert "Childline: 0800 1111" in panel()
+    assert "Childline: 0800 1111" in panel()  # the second time, from the fragment cache
+
+    signposting.contacts = [
+        {"type": "contact", "value": {**contact, "name": "NSPCC Helpline", "contact": "0808 800 5000"}}
+    ]
+    signposting.save()
+
+    assert "NSPCC Helpline: 0808 800 5000" in panel()
+    assert "Childline" not in panel()

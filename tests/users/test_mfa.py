@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from providers.models import Membership, Provider
 from tests.factories import PASSWORD, UserFactory
-from users import middleware
+from users import roles
 from users.mfa import REQUIRED_MESSAGE, mfa_required
 
 pytestmark = pytest.mark.django_db
@@ -194,8 +194,8 @@ def test_learner_made_manager_is_asked_once_the_cached_decision_is_old(client, l
     # Within the recheck interval the session's answer stands ...
     assert client.get(reverse("my_learning")).status_code == 200
     # ... after it, the role is looked at again.
-    later = time.time() + middleware.RECHECK_SECONDS + 1
-    monkeypatch.setattr(middleware.time, "time", lambda: later)
+    later = time.time() + roles.RECHECK_SECONDS + 1
+    monkeypatch.setattr(roles.time, "time", lambda: later)
     response = client.get(reverse("my_learning"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
@@ -204,7 +204,8 @@ def test_learner_made_manager_is_asked_once_the_cached_decision_is_old(client, l
 def test_cached_decision_belongs_to_one_user(client, learner, trainer):
     client.force_login(learner)
     client.get(reverse("my_learning"))
-    assert client.session[middleware.SESSION_KEY][:2] == [learner.pk, False]
+    kept = client.session[roles.SESSION_KEY]
+    assert (kept["user"], kept["mfa_required"]) == (learner.pk, False)
 
     client.force_login(
         trainer

@@ -1,0 +1,55 @@
+"""What a signed-in person's role lets them see, decided once and kept in their session.
+
+The site asks on every request whether someone must use two-step sign-in (the middleware) and
+whether to show them the admin link (every page's header). Each answer costs permission and
+membership queries, and a learner's never changes, so both are worked out together, kept in the
+session and worked out again after ``RECHECK_SECONDS``: a learner made a manager, or given admin
+access, is asked for two-step sign-in and sees the link within minutes. The admin itself checks
+permissions on every request; the link is only a link."""
+
+import time
+
+from users.mfa import mfa_required
+
+SESSION_KEY = "users.roles"
+RECHECK_SECONDS = 300
+
+
+def decide(user, now=None):
+    """The record kept in the session for ``user``."""
+    return {
+        "user": user.pk,
+        "decided_at": int(now if now is not None else time.time()),
+        "admin_access": user.is_active and user.has_perm("wagtailadmin.access_admin"),
+        "mfa_required": mfa_required(user),
+    }
+
+
+def session_roles(request):
+    """The signed-in user's record, from the session while it is fresh."""
+    user = request.user
+    kept = request.session.get(SESSION_KEY)
+    now = int(time.time())
+    if kept and kept.get("user") == user.pk and 0 <= now - kept.get("decided_at", 0) < RECHECK_SECONDS:
+        return kept
+    kept = decide(user, now)
+    request.session[SESSION_KEY] = kept
+    return kept
+
+
+class _AdminAccess:
+    """True in a template when the signed-in user may use the Wagtail admin; asks only when used."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __bool__(self):
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        return session_roles(self.request)["admin_access"]
+
+
+def context(request):
+    """Context processor: ``can_access_admin`` for the header's admin link and Wagtail's user bar."""
+    return {"can_access_admin": _AdminAccess(request)}
