@@ -106,6 +106,15 @@ def cached_content(name, *key, compute):
     return value
 
 
+def fragment_context(request):
+    """``fragment_version`` and ``fragment_timeout`` for a page's ``{% cache %}`` fragments that
+    are the same for every reader (a lesson's heading, body and links). A preview shows a draft:
+    it gets a version nobody else has and a timeout of 0, so it neither reads nor fills them."""
+    if getattr(request, "is_preview", False):
+        return {"fragment_version": f"preview-{uuid4().hex}", "fragment_timeout": 0}
+    return {"fragment_version": content_version(), "fragment_timeout": TIMEOUT_SECONDS}
+
+
 def context(request):
     """Context processor: ``content_version`` for ``{% cache %}`` fragments that are the same for
     every visitor and change only with the content (the signposting panel). Read from the cache

@@ -12,7 +12,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
-from cms.page_cache import cached_content, content_version
+from cms.page_cache import cached_content, fragment_context
 
 
 def live_children_by_parent(model, parents):
@@ -273,10 +273,9 @@ class LessonPage(ViewRestrictionsOnceMixin, RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         lessons = self.module_lessons
-        # The body is the same for every reader, so it is rendered once per content version
-        # (templates/courses/lesson_page.html); a preview or draft never reads or fills that cache.
-        if not getattr(request, "is_preview", False):
-            context["body_cache_version"] = content_version()
+        # What is the same for every reader is rendered once per content version
+        # (templates/courses/lesson_page.html); a preview never reads or fills those fragments.
+        context.update(fragment_context(request))
         position = next((i for i, lesson in enumerate(lessons) if lesson.pk == self.pk), None)
         context.update(
             module=self.module,

@@ -151,15 +151,21 @@ def test_a_preview_never_reads_or_fills_the_lesson_body_cache(learner_client, en
     lesson = make_lesson([{"type": "paragraph", "value": "<p>Live wording.</p>"}])
     assert "Live wording." in learner_client.get(lesson.url).content.decode()  # cached now
 
+    live_title = lesson.title
+    lesson.title = "Draft title"
     lesson.body = [("paragraph", "<p>Draft wording.</p>")]
     draft = lesson.save_revision()
     preview = draft.as_object().make_preview_request()
 
     assert "Draft wording." in preview.content.decode()
     assert "Live wording." not in preview.content.decode()
-    after = learner_client.get(lesson.url).content.decode()
-    assert "Live wording." in after
-    assert "Draft wording." not in after
+    assert text_of(preview, "h1") == "Draft title"
+    assert "Draft title" in text_of(preview, ".breadcrumbs")
+    after = learner_client.get(lesson.url)
+    assert "Live wording." in after.content.decode()
+    assert "Draft wording." not in after.content.decode()
+    assert text_of(after, "h1") == live_title
+    assert "Draft title" not in text_of(after, ".breadcrumbs")
 
 
 def test_unpublishing_a_lesson_takes_it_away_at_once(learner_client, enrolment, make_lesson):
