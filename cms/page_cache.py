@@ -11,7 +11,8 @@ preview.
 
 Invalidation is one token for the whole site: the *content version*, random, kept in the cache.
 Publishing, unpublishing, moving, saving or deleting a page, approving (or saving) a statistic or a
-question, and changing settings, view restrictions, sites, images or documents put a new token
+question, and changing settings, view restrictions, sites, images, documents or a provider (its
+local contacts) put a new token
 there, so everything cached is stale at once. Simple, and always correct: nothing works out which
 pages a change touches. The token is read before the data, and an entry is stored under the token
 read then, so something made from data older than a change is never stored under the token that
@@ -127,7 +128,8 @@ def context(request):
 
 @functools.cache
 def watched_models():
-    """What cached pages show: pages, statistics, questions, settings, restrictions, sites, media."""
+    """What cached pages show: pages, statistics, questions, settings, restrictions, sites, media,
+    and providers (their local safeguarding contacts end every lesson; providers change rarely)."""
     from django.apps import apps
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -141,6 +143,7 @@ def watched_models():
         BaseSiteSetting,
         apps.get_model("cms", "Statistic"),
         apps.get_model("quizzes", "Question"),
+        apps.get_model("providers", "Provider"),
         get_image_model(),
         get_document_model(),
     )

@@ -1,14 +1,16 @@
 """What a signed-in person's role lets them see, decided once and kept in their session.
 
-The site asks on every request whether someone must use two-step sign-in (the middleware) and
-whether to show them the admin link (every page's header). Each answer costs permission and
-membership queries, and a learner's never changes, so both are worked out together, kept in the
-session and worked out again after ``RECHECK_SECONDS``: a learner made a manager, or given admin
-access, is asked for two-step sign-in and sees the link within minutes. The admin itself checks
-permissions on every request; the link is only a link."""
+The site asks on every request whether someone must use two-step sign-in (the middleware), whether
+to show them the admin link (every page's header) and which providers' local contacts end their
+lessons. Each answer costs permission or membership queries, and a learner's rarely changes, so
+they are worked out together, kept in the session and worked out again after ``RECHECK_SECONDS``:
+a learner made a manager, or given admin access, is asked for two-step sign-in and sees the link
+within minutes. The admin and provider pages check roles on every request; these only decide what
+to show."""
 
 import time
 
+from providers.models import Membership
 from users.mfa import mfa_required
 
 SESSION_KEY = "users.roles"
@@ -22,6 +24,7 @@ def decide(user, now=None):
         "decided_at": int(now if now is not None else time.time()),
         "admin_access": user.is_active and user.has_perm("wagtailadmin.access_admin"),
         "mfa_required": mfa_required(user),
+        "providers": sorted(set(Membership.objects.filter(user=user).values_list("provider_id", flat=True))),
     }
 
 
@@ -35,6 +38,11 @@ def session_roles(request):
     kept = decide(user, now)
     request.session[SESSION_KEY] = kept
     return kept
+
+
+def forget(request):
+    """Work the record out again on the next request: the person's own memberships just changed."""
+    request.session.pop(SESSION_KEY, None)
 
 
 class _AdminAccess:

@@ -1,18 +1,28 @@
 from django import template
 
+from cms.page_cache import cached_content
 from providers.models import Invitation, Provider
+from users.roles import session_roles
 
 register = template.Library()
 
 
-@register.simple_tag
-def local_contacts(user):
-    """The providers ``user`` belongs to that have recorded local safeguarding contacts."""
-    if not user.is_authenticated:
+@register.simple_tag(takes_context=True)
+def local_contacts(context):
+    """The providers the signed-in person belongs to that have recorded local safeguarding
+    contacts. Which providers is kept in the session (users.roles); their contacts in the content
+    cache, which a provider's change empties (cms.page_cache): no query on a lesson page."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
         return []
-    return [
-        p for p in Provider.objects.filter(memberships__user=user).order_by("name") if p.has_local_contacts
-    ]
+    provider_ids = session_roles(request)["providers"]
+    if not provider_ids:
+        return []
+    return cached_content(
+        "local-contacts",
+        *provider_ids,
+        compute=lambda: [p for p in Provider.objects.filter(pk__in=provider_ids) if p.has_local_contacts],
+    )
 
 
 @register.simple_tag

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from users import roles
+
 from .. import services
 from ..access import managed_provider
 from ..forms import ProviderForm, ProviderSettingsForm
@@ -32,6 +34,7 @@ def provider_create(request):
     if request.method == "POST":
         if form.is_valid():
             provider = services.create_provider(owner=request.user, **form.cleaned_data)
+            roles.forget(request)  # an owner now: two-step sign-in is required from the next page
             messages.success(request, f"{provider.name} is set up. Next, buy seats for your staff.")
             return redirect("providers:buy", provider.pk)
         return TemplateResponse(request, "providers/provider_form.html", {"form": form}, status=400)

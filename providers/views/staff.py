@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.models import ModulePage
+from users import roles
 
 from .. import bulk, services
 from ..access import managed_provider
@@ -271,6 +272,7 @@ def invitation(request, token):
             return redirect_to_login(request.path)
         try:
             services.accept_invitation(invitation, user)
+            roles.forget(request)  # a member now: the provider's local contacts end their lessons
         except services.ProviderError as problem:
             error = str(problem)
             invitation.refresh_from_db()

@@ -1,6 +1,7 @@
 """Setting up an organisation, its settings, and what its staff see of it in lessons."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from courses.models import Enrolment
@@ -114,6 +115,25 @@ def test_lessons_show_the_learners_own_local_contacts(
     assert "At Little Acorns Nursery" in page
     assert "Priya Shah" in page
     assert "Someone Else" not in page
+
+
+def test_new_local_contacts_show_on_a_lesson_at_once(manager_client, provider, staff_member, make_lesson):
+    """Lessons take the contacts from the content cache; saving the provider's settings empties it."""
+    lesson = make_lesson()
+    enrol(staff_member, lesson.module, source=Enrolment.Source.STAFF)
+    learner = Client()
+    learner.force_login(staff_member)
+    assert "At Little Acorns Nursery" not in learner.get(lesson.url).content.decode()  # none recorded yet
+
+    data = {**NEW_PROVIDER, "name": provider.name, "kind": provider.kind, "dsl_name": "Priya Shah"}
+    assert manager_client.post(reverse("providers:settings", args=[provider.pk]), data).status_code == 302
+    assert "Designated Safeguarding Lead: Priya Shah" in learner.get(lesson.url).content.decode()
+
+    data["dsl_name"] = "Sam Okafor"
+    assert manager_client.post(reverse("providers:settings", args=[provider.pk]), data).status_code == 302
+    page = learner.get(lesson.url).content.decode()
+    assert "Designated Safeguarding Lead: Sam Okafor" in page
+    assert "Priya Shah" not in page
 
 
 def test_my_learning_lists_open_invitations_for_the_signed_in_address(

@@ -65,3 +65,21 @@ def test_anonymous_visitors_are_not_asked(client):
 
     assert roles.SESSION_KEY not in client.session
     assert admin_links(client) == []
+
+
+def test_setting_up_an_organisation_asks_for_two_step_sign_in_at_once(client, learner, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(learner)
+    assert client.get(reverse("my_learning")).status_code == 200  # the learner's answer is kept
+    details = {
+        "name": "Robin's Childminding",
+        "kind": "childminder",
+        "billing_name": "Robin Hood",
+        "billing_email": "robin@example.org",
+    }
+    assert client.post(reverse("providers:create"), details).status_code == 302
+
+    response = client.get(reverse("my_learning"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
