@@ -209,8 +209,12 @@ def prepare(count, label):
                 BACKEND_SESSION_KEY: backend,
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
                 # users.roles.decide's answer for a learner made here, without its queries
-                roles.SESSION_KEY: {"user": user.pk, "decided_at": int(time.time()), "admin_access": False,
-                                    "mfa_required": False},
+                roles.SESSION_KEY: {
+                    "user": user.pk,
+                    "decided_at": int(time.time()),
+                    "admin_access": False,
+                    "mfa_required": False,
+                },
             }
             sessions.append(
                 Session(
