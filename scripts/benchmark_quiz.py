@@ -214,6 +214,7 @@ def prepare(count, label):
                     "decided_at": int(time.time()),
                     "admin_access": False,
                     "mfa_required": False,
+                    "providers": [],
                 },
             }
             sessions.append(

@@ -15,6 +15,7 @@ from users.mfa import mfa_required
 
 SESSION_KEY = "users.roles"
 RECHECK_SECONDS = 300
+FIELDS = {"user", "decided_at", "admin_access", "mfa_required", "providers"}
 
 
 def decide(user, now=None):
@@ -33,7 +34,12 @@ def session_roles(request):
     user = request.user
     kept = request.session.get(SESSION_KEY)
     now = int(time.time())
-    if kept and kept.get("user") == user.pk and 0 <= now - kept.get("decided_at", 0) < RECHECK_SECONDS:
+    if (
+        isinstance(kept, dict)
+        and kept.keys() == FIELDS  # a record an older version of this module wrote is worked out again
+        and kept["user"] == user.pk
+        and 0 <= now - kept["decided_at"] < RECHECK_SECONDS
+    ):
         return kept
     kept = decide(user, now)
     request.session[SESSION_KEY] = kept

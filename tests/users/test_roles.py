@@ -83,3 +83,13 @@ def test_setting_up_an_organisation_asks_for_two_step_sign_in_at_once(client, le
 
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_record_missing_a_field_is_worked_out_again(client, learner):
+    client.force_login(learner)
+    session = client.session
+    session[roles.SESSION_KEY] = {"user": learner.pk, "decided_at": int(time.time()), "admin_access": True}
+    session.save()
+
+    assert admin_links(client) == []
+    assert client.session[roles.SESSION_KEY].keys() == roles.FIELDS
