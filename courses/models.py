@@ -172,11 +172,11 @@ class ModulePage(ViewRestrictionsOnceMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import services
-        from .access import enrolment_for, is_trainer
+        from .access import enrolment_and_progress_rows, is_trainer
 
         context = super().get_context(request, *args, **kwargs)
-        enrolment = enrolment_for(request.user, self)
-        progress = services.progress_for(enrolment, self.lessons) if enrolment else None
+        enrolment, rows = enrolment_and_progress_rows(request.user, self)
+        progress = services.progress_for(enrolment, self.lessons, rows) if enrolment else None
         context.update(
             lessons=self.lessons,
             course=self.ancestors[0] if self.ancestors else None,

@@ -40,9 +40,11 @@ def enrol(learner, module, *, source, granted_by=None, due_date=None):
     return enrolment
 
 
-def progress_for(enrolment, lessons):
-    """The learner's ModuleProgress over ``lessons`` (the module's live lessons, in order)."""
-    rows = {row.lesson_id: row for row in LessonProgress.objects.filter(enrolment=enrolment)}
+def progress_for(enrolment, lessons, rows=None):
+    """The learner's ModuleProgress over ``lessons`` (the module's live lessons, in order), from
+    their progress ``rows`` ({lesson id: LessonProgress}) when the caller has loaded them."""
+    if rows is None:
+        rows = {row.lesson_id: row for row in LessonProgress.objects.filter(enrolment=enrolment)}
     in_order = enrolment.module.lesson_order == enrolment.module.LessonOrder.IN_ORDER
     return module_progress(lessons, rows, in_order=in_order)
 

@@ -10,7 +10,7 @@ from certificates.models import Certificate
 from quizzes.models import Attempt, QuizPage
 
 from . import services
-from .access import enrolment_for, is_trainer
+from .access import enrolment_and_progress_rows, enrolment_for, is_trainer
 from .models import Enrolment, LessonPage, LessonProgress, live_children_by_parent
 from .progress import module_progress
 
@@ -25,13 +25,13 @@ def lesson_gate(request, lesson):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path()), None, None
     module = lesson.module
-    enrolment = enrolment_for(request.user, module)
+    enrolment, rows = enrolment_and_progress_rows(request.user, module)
     if enrolment is None:
         if is_trainer(request.user):
             return None, None, None
         response = TemplateResponse(request, "courses/no_access.html", {"page": lesson, "module": module})
         return response, None, None
-    progress = services.progress_for(enrolment, lesson.module_lessons)
+    progress = services.progress_for(enrolment, lesson.module_lessons, rows)
     if progress.state_of(lesson) is None:  # not a live, public lesson of the module
         raise Http404("No such lesson.")
     blocking = progress.blocking_lesson(lesson)

@@ -47,7 +47,8 @@ class MFARequiredMiddleware:
 
     def _must_set_up(self, request):
         user = request.user
-        if not user.is_authenticated or request.path_info.startswith(self.exempt_prefixes()):
+        # The path first: the health check and files need no session or user.
+        if request.path_info.startswith(self.exempt_prefixes()) or not user.is_authenticated:
             return False
         # Kept in the session (users.roles), so a learner's requests cost no query.
         if not session_roles(request)["mfa_required"]:

@@ -26,11 +26,12 @@ pytestmark = pytest.mark.django_db
 # per URL segment; the module and its lessons were fetched again (parsing every lesson's body); each
 # ".public()" and Wagtail's restriction check queried the restrictions; each statistic block type
 # queried on every view. Now the site, the route, the module with its lessons and quiz, the
-# restrictions and the lesson body come from the content cache (cms.page_cache). What is left:
-# session, user, enrolment, progress (and the progress write on a lesson), the admin-permission check
-# in base.html (two), and on a lesson the signposting settings and the learner's own providers.
-LESSON_QUERIES = 9
-MODULE_QUERIES = 6
+# restrictions and the lesson body come from the content cache (cms.page_cache), the admin link's
+# permission check and the learner's providers from the session (users.roles), the signposting
+# settings and local contacts from the content cache. What is left: session, user, the learner's
+# progress rows with their enrolment (one query), and on a lesson the progress write.
+LESSON_QUERIES = 4
+MODULE_QUERIES = 3
 
 
 @pytest.fixture(autouse=True)
