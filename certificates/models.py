@@ -199,6 +199,10 @@ class ShareLinkQuerySet(models.QuerySet):
 class ShareLink(models.Model):
     """A read-only link to a learner's certificate record, for an employer. Valid 30 days, revocable."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificate_share_links"
     )

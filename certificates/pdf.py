@@ -53,7 +53,9 @@ def renderer():
     return kit
 
 
-def render_certificate_pdf(certificate):
+def render_certificate_pdf(certificate, pdf_options=PDF_OPTIONS):
+    """The certificate's PDF bytes. ``pdf_options`` are WeasyPrint's: the benchmark also renders
+    without tags or PDF/A, to show what they cost."""
     url = verification_url(certificate)
     font_config, stylesheet = renderer()
     html = render_to_string(
@@ -68,7 +70,7 @@ def render_certificate_pdf(certificate):
         },
     )
     document = HTML(string=html, url_fetcher=inline_only_fetcher())
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **PDF_OPTIONS)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **pdf_options)
 
 
 def stored_pdf(certificate):

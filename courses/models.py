@@ -293,6 +293,10 @@ class LessonPage(ViewRestrictionsOnceMixin, RoutablePageMixin, Page):
 class Enrolment(models.Model):
     """A learner's access to a module. Created only by courses.services.enrol."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     class Source(models.TextChoices):
         SEAT = "seat", "Provider seat"
         STAFF = "staff", "Granted by staff"
@@ -330,6 +334,10 @@ class Enrolment(models.Model):
 
 class LessonProgress(models.Model):
     """How far one enrolled learner has got with one lesson. Times come from the server."""
+
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
     lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")

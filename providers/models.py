@@ -81,6 +81,10 @@ class Provider(models.Model):
 class Membership(models.Model):
     """A person's place in a provider. Certificates stay the person's own whatever happens here."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         MANAGER = "manager", "Manager"
@@ -193,6 +197,10 @@ class DocumentSequence(models.Model):
 class SeatOrder(models.Model):
     """Seats for one module bought by one provider. Amounts are in pence, frozen when ordered."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting payment"
         PAID = "paid", "Paid"
@@ -264,6 +272,10 @@ class SeatOrder(models.Model):
 class SeatAssignment(models.Model):
     """A seat in use: one learner of the provider holds access to the module through it."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="seats")
     module = models.ForeignKey("courses.ModulePage", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seats")
@@ -301,6 +313,10 @@ class InvitationQuerySet(models.QuerySet):
 
 class Invitation(models.Model):
     """An email asking someone to join a provider and take a seat. An open invitation holds a seat."""
+
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="invitations")
     module = models.ForeignKey("courses.ModulePage", on_delete=models.PROTECT, related_name="+")
@@ -350,6 +366,10 @@ class Invitation(models.Model):
 class InspectionLink(models.Model):
     """A read-only link to a provider's live training matrix, for an inspector. Expires; revocable."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="inspection_links")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_by = models.ForeignKey(
@@ -373,6 +393,10 @@ class InspectionLink(models.Model):
 class StripeEvent(models.Model):
     """Every Stripe webhook event we accepted, recorded once: a repeat delivery changes nothing."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     received_at = models.DateTimeField(default=timezone.now)
@@ -390,6 +414,10 @@ class StripeEvent(models.Model):
 
 class ManagerDigest(models.Model):
     """The weekly training summary emailed to a provider's owners and managers: one per ISO week."""
+
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="digests")
     week_start = models.DateField(help_text="The Monday of the ISO week the digest covers.")

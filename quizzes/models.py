@@ -240,6 +240,10 @@ class Attempt(models.Model):
 class Response(models.Model):
     """One graded answer, kept as rows so item analysis can aggregate in the database."""
 
+    # A record, not content: kept out of Wagtail's reference index ("where is this page used"),
+    # which would otherwise hold a row for it and queue a job on every save.
+    wagtail_reference_index_ignore = True
+
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responses")
     chosen = models.JSONField(help_text="Identifiers of the chosen options.")
