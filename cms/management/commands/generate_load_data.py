@@ -661,32 +661,30 @@ class LoadData:
         User = get_user_model()
         password = make_password(DEMO_PASSWORD)  # hashed once: hashing 20,000 times would take minutes
         users = []
+
+        def make_user(person, **dates):
+            person.user = User(
+                email=person.email,
+                password=password,
+                first_name=person.first,
+                last_name=person.last,
+                certificate_name=person.name,
+                **dates,
+            )
+            users.append(person.user)
+
         for plan in plans:
             start = min(order["created"] for order in plan.orders)
             for person in plan.actors:
                 if person.user is None:
-                    person.user = User(
-                        email=person.email,
-                        password=password,
-                        first_name=person.first,
-                        last_name=person.last,
-                        certificate_name=person.name,
-                        date_joined=start - timedelta(days=1),
-                    )
-                    users.append(person.user)
+                    make_user(person, date_joined=start - timedelta(days=1))
             for learner in plan.learners:
-                person = learner.person
-                if person.user is None:
-                    person.user = User(
-                        email=person.email,
-                        password=password,
-                        first_name=person.first,
-                        last_name=person.last,
-                        certificate_name=person.name,
+                if learner.person.user is None:
+                    make_user(
+                        learner.person,
                         date_joined=learner.assigned_at - timedelta(minutes=self.rng.uniform(5, 600)),
                         last_login=learner.last_seen,
                     )
-                    users.append(person.user)
         User.objects.bulk_create(users, batch_size=BATCH)
         EmailAddress.objects.bulk_create(
             (EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users),
