@@ -1,6 +1,18 @@
 """Who may see lesson bodies: enrolled learners, and trainers (admin users) without enrolment."""
 
+from cms.prepared_queries import PreparedQuery
+
 from .models import Enrolment, LessonProgress
+
+# Every lesson and module page a learner opens asks for these two: compiled once (cms.prepared_queries).
+ENROLMENT = PreparedQuery(
+    lambda learner, module: Enrolment.objects.filter(learner_id=learner, module_id=module),
+    "learner",
+    "module",
+)
+PROGRESS_ROWS = PreparedQuery(
+    lambda enrolment: LessonProgress.objects.filter(enrolment_id=enrolment), "enrolment"
+)
 
 
 def is_trainer(user):
@@ -10,7 +22,7 @@ def is_trainer(user):
 def enrolment_for(user, module):
     if not user.is_authenticated:
         return None
-    enrolment = Enrolment.objects.filter(learner=user, module=module).first()
+    enrolment = next(iter(ENROLMENT(learner=user.pk, module=module.pk)), None)
     if enrolment is not None:
         enrolment.module = module  # the caller's page object: no second fetch of the module
     return enrolment
@@ -18,19 +30,12 @@ def enrolment_for(user, module):
 
 def enrolment_and_progress_rows(user, module):
     """``(enrolment, {lesson id: LessonProgress})`` for ``user`` on ``module``; ``(None, {})`` when
-    not enrolled. One query once the learner has opened a lesson (the rows bring their enrolment),
-    two before that."""
-    if not user.is_authenticated:
+    not enrolled. Two queries, each compiled once (one when not enrolled)."""
+    enrolment = enrolment_for(user, module)
+    if enrolment is None:
         return None, {}
-    rows = list(
-        LessonProgress.objects.filter(enrolment__learner=user, enrolment__module=module).select_related(
-            "enrolment"
-        )
-    )
-    if not rows:
-        return enrolment_for(user, module), {}
-    enrolment = rows[0].enrolment
-    enrolment.module = module  # the caller's page object: no second fetch of the module
-    for row in rows:
+    rows = {}
+    for row in PROGRESS_ROWS(enrolment=enrolment.pk):
         row.enrolment = enrolment
-    return enrolment, {row.lesson_id: row for row in rows}
+        rows[row.lesson_id] = row
+    return enrolment, rows

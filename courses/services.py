@@ -1,9 +1,9 @@
 """State changes for enrolments and lesson progress. Views call these; nothing else writes them."""
 
+import functools
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, router, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -54,6 +54,35 @@ def _learning_time(since, now):
     return elapsed if timedelta() <= elapsed <= ACTIVE_GAP else timedelta()
 
 
+@functools.cache
+def _view_update_sql(using):
+    quote = connections[using].ops.quote_name
+    table = quote(LessonProgress._meta.db_table)
+    last_opened, time_spent, pk = (
+        quote(LessonProgress._meta.get_field(name).column) for name in ("last_opened_at", "time_spent", "id")
+    )
+    # Names from the model; every value is a parameter.
+    return f"UPDATE {table} SET {last_opened} = %s, {time_spent} = {time_spent} + %s WHERE {pk} = %s"  # noqa: S608
+
+
+def _record_view(progress, now, learning_time):
+    """Set the row's last view to ``now`` and add ``learning_time`` to its total in the database
+    (so two tabs both count). Every lesson view makes this write, so its SQL is written out once
+    (``QuerySet.update`` spends about 0.6 ms compiling it each time; cms.prepared_queries)."""
+    using = router.db_for_write(LessonProgress)
+    connection = connections[using]
+    field = LessonProgress._meta.get_field
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _view_update_sql(using),
+            [
+                field("last_opened_at").get_db_prep_save(now, connection),
+                field("time_spent").get_db_prep_save(learning_time, connection),
+                progress.pk,
+            ],
+        )
+
+
 def open_lesson(enrolment, lesson, *, progress=None, now=None):
     """Record that the learner opened ``lesson``; time since their last view counts as learning.
 
@@ -65,10 +94,7 @@ def open_lesson(enrolment, lesson, *, progress=None, now=None):
             enrolment=enrolment, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
         )
     if not created:
-        LessonProgress.objects.filter(pk=progress.pk).update(
-            last_opened_at=now,
-            time_spent=F("time_spent") + _learning_time(progress.last_opened_at, now),
-        )
+        _record_view(progress, now, _learning_time(progress.last_opened_at, now))
     if enrolment.started_at is None:
         if Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now):
             log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})

@@ -196,11 +196,15 @@ def learner_client(email=DEMO_LEARNER):
 
 def cookie_header(client):
     """The Cookie header a browser would send with this client's session (the settings name the
-    cookie: production calls it __Host-sessionid)."""
+    cookies: production calls them __Host-sessionid and __Host-csrftoken). A browser that has seen
+    one page sends its CSRF cookie too; without one, every page would make and set a new one."""
     from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
 
-    name = settings.SESSION_COOKIE_NAME
-    return f"Cookie: {name}={client.cookies[name].value}"
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    csrf = f"{settings.CSRF_COOKIE_NAME}={get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)}"
+    return f"Cookie: {session}; {csrf}"
 
 
 def cookie(email=DEMO_LEARNER):

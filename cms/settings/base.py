@@ -88,6 +88,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "users.roles.context",
                 "cms.page_cache.context",
+                "cms.navigation.context",
             ],
         },
     },
@@ -114,7 +115,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "users.backends.UserBackend",  # ModelBackend, with a prepared query for the signed-in user
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
@@ -127,7 +128,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# The site and its admin are in British English only: no translation machinery, which every
+# template variable and date otherwise asks for the active language (formats still come from
+# LANGUAGE_CODE, so dates read "3 December 2026").
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -205,6 +205,20 @@ def test_learning_time_comes_from_server_timestamps_and_skips_breaks(enrolment, 
     assert enrolment.started_at == start
 
 
+def test_each_view_of_a_lesson_adds_the_time_since_the_last_one_in_the_database(enrolment, lessons):
+    start = timezone.now()
+    open_lesson(enrolment, lessons[0], now=start)
+    for minutes in (3, 5, 45, 50):  # 45 is after a break: those 40 minutes do not count
+        progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lessons[0])
+        open_lesson(enrolment, lessons[0], progress=progress, now=start + timedelta(minutes=minutes))
+
+    progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lessons[0])
+    assert progress.time_spent == timedelta(minutes=3 + 2 + 5)
+    assert progress.last_opened_at == start + timedelta(minutes=50)
+    assert progress.first_opened_at == start
+    assert progress.completed_at is None
+
+
 def test_sensitive_lesson_opens_with_a_content_note_and_two_choices(learner_client, enrolment, make_lesson):
     lesson = make_lesson(
         sensitive=True,
