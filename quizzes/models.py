@@ -12,6 +12,8 @@ from wagtail.models import DraftStateMixin, LockableMixin, Orderable, Page, Revi
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES
+from cms.page_cache import cached_content
+from courses.models import LessonPage, ModulePage, ViewRestrictionsOnceMixin, ancestors_below_home
 
 from .forms import QuestionForm
 
@@ -112,8 +114,12 @@ class Choice(Orderable):
         return self.text
 
 
-class QuizPage(RoutablePageMixin, Page):
-    """The module's quiz. Its pool is every live question whose topic is a lesson of the module."""
+class QuizPage(ViewRestrictionsOnceMixin, RoutablePageMixin, Page):
+    """The module's quiz. Its pool is every live question whose topic is a lesson of the module.
+
+    Like a lesson, it answers Wagtail's view-restriction check from the cached list of
+    restrictions, and keeps its module (with the module's course) in the content cache: a
+    submission or a result page makes no query for either."""
 
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     pass_mark = models.PositiveSmallIntegerField(
@@ -151,20 +157,38 @@ class QuizPage(RoutablePageMixin, Page):
 
     @cached_property
     def module(self):
-        from courses.models import ModulePage
+        """The module above this quiz, with its course already fetched (the certificate names it),
+        kept in the content cache (cms.page_cache) until the content changes."""
+        if self.pk is None:  # a new quiz's preview: nothing to share a cache entry with
+            return self.find_module()
+        return cached_content("quiz-module", self.pk, compute=self.find_module)
 
-        return ModulePage.objects.ancestor_of(self).first()
+    def find_module(self):
+        module = ModulePage.objects.ancestor_of(self).first()
+        if module is not None:
+            module.course  # noqa: B018 -- a cached property: fetched now, so kept with the module
+        return module
+
+    @cached_property
+    def ancestors(self):
+        """The course and module above this quiz, for breadcrumbs: from the route, without a query."""
+        return ancestors_below_home(self)
 
     def question_pool(self):
-        from courses.models import LessonPage
-
+        """Every live question on the module's live lessons, with its statistic and choices (a
+        paper needs a question's lesson only by id, so the lessons themselves are not loaded)."""
         lessons = LessonPage.objects.child_of(self.module).live()
         return (
             Question.objects.filter(live=True, lesson__in=lessons)
             .exclude(statistic__live=False)  # a statistic not yet approved never reaches learners
-            .select_related("statistic", "lesson")
+            .select_related("statistic")
             .prefetch_related("choices")
         )
+
+    def drawable_questions(self):
+        """The question pool as a list, the same for every learner: kept in the content cache,
+        which approving a question or a statistic, or publishing a page, empties (cms.page_cache)."""
+        return cached_content("quiz-pool", self.pk, compute=lambda: list(self.question_pool()))
 
     @path("")
     def overview(self, request):

@@ -1,15 +1,26 @@
 """Starting and submitting quiz attempts. Grading is on the server, against the frozen paper."""
 
 import random
+from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context
+from wagtail.log_actions import registry as log_registry
 
 from courses.models import Enrolment
 from courses.services import on_module_passed, progress_for
 
-from .grading import AnswerError, attempt_window, draw_questions, mark_paper, paper_entry, score_percent
+from .grading import (
+    AnswerError,
+    attempt_window,
+    draw_questions,
+    mark_paper,
+    paper_entry,
+    read_answers,
+    score_percent,
+)
 from .models import Attempt, Response
 
 
@@ -55,7 +66,7 @@ def start_attempt(enrolment, quiz, *, rng=None, now=None):
         if window.remaining == 0:
             when = timezone.localtime(window.available_at).strftime("%-d %B %Y at %H:%M")
             raise NoAttemptsLeft(f"You have used all your attempts for now. You can try again from {when}.")
-        pool = list(quiz.question_pool())
+        pool = quiz.drawable_questions()
         if not pool:
             raise QuizError("This quiz has no questions yet. Please try again later.")
         paper = [paper_entry(q, rng) for q in draw_questions(pool, quiz.questions_per_attempt, rng)]
@@ -68,41 +79,103 @@ def start_attempt(enrolment, quiz, *, rng=None, now=None):
         )
 
 
+GRADED_FIELDS = ["answers", "score", "passed", "status", "submitted_at"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What became of a submitted form: the attempt, the answers read from the form, and the
+    positions left unanswered (then nothing was saved and the form is shown again)."""
+
+    attempt: Attempt
+    answers: dict
+    missing: list
+
+
+def submit_form(enrolment, quiz, number, data, *, now=None):
+    """Attempt ``number`` of ``enrolment`` at ``quiz``, graded from the quiz form's ``data`` (a
+    QueryDict), or None when there is no such attempt.
+
+    The attempt is read once, with its row locked, and the form is checked against the paper
+    stored in it: a second submission changes nothing, a choice not in the paper raises
+    AnswerError and an unanswered question saves nothing. ``enrolment`` (the signed-in learner's,
+    with its module and learner) and ``quiz`` (the page being served) are used as they are."""
+    with transaction.atomic():
+        try:
+            attempt = Attempt.objects.select_for_update(of=("self",)).get(
+                enrolment_id=enrolment.pk, quiz_id=quiz.pk, number=number
+            )
+        except Attempt.DoesNotExist:
+            return None
+        attempt.quiz, attempt.enrolment = quiz, enrolment
+        if attempt.is_submitted:
+            return Submission(attempt, attempt.answers, [])
+        answers, missing = read_answers(attempt.paper, data)
+        if not missing:
+            grade(attempt, answers, now or timezone.now())
+    return Submission(attempt, answers, missing)
+
+
 def submit_attempt(attempt, answers, *, now=None):
     """Grade ``answers`` ({position: [option keys]}) once. A second submission changes nothing."""
-    now = now or timezone.now()
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update(of=("self",))
-            .select_related("quiz", "enrolment")
+            .select_related("quiz", "enrolment__learner")
             .get(pk=attempt.pk)
         )
         if attempt.is_submitted:
             return attempt
         if len(answers) != len(attempt.paper):
             raise AnswerError("Every question needs an answer.")
-        marks = mark_paper(attempt.paper, answers)
-        attempt.answers = answers
-        attempt.score = score_percent(marks)
-        attempt.passed = attempt.score >= attempt.quiz.pass_mark
-        attempt.status = Attempt.Status.SUBMITTED
-        attempt.submitted_at = now
-        attempt.save()
-        Response.objects.bulk_create(
-            Response(
-                attempt=attempt,
-                question_id=m.entry["question"],
-                chosen=m.chosen_refs,
-                is_correct=m.is_correct,
-            )
-            for m in marks
-        )
-        log(
-            attempt,
-            "quizzes.submit",
-            user=attempt.enrolment.learner,
-            data={"score": attempt.score, "passed": attempt.passed, "number": attempt.number},
-        )
-        if attempt.passed:
-            on_module_passed(attempt.enrolment, attempt=attempt, now=now)
+        grade(attempt, answers, now or timezone.now())
     return attempt
+
+
+def grade(attempt, answers, now):
+    """Mark a locked, open attempt against its stored paper and record the result: the graded
+    responses, the audit log and, on a pass, the completed module and its certificate."""
+    marks = mark_paper(attempt.paper, answers)
+    attempt.answers = answers
+    attempt.score = score_percent(marks)
+    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    attempt.status = Attempt.Status.SUBMITTED
+    attempt.submitted_at = now
+    attempt.save(update_fields=GRADED_FIELDS)  # the paper stays as it was drawn
+    Response.objects.bulk_create(
+        Response(
+            attempt=attempt,
+            question_id=m.entry["question"],
+            chosen=m.chosen_refs,
+            is_correct=m.is_correct,
+        )
+        for m in marks
+    )
+    log_submission(attempt)
+    if attempt.passed:
+        on_module_passed(attempt.enrolment, attempt=attempt, now=now)
+
+
+def log_submission(attempt):
+    """The audit log entry ``wagtail.log_actions.log(attempt, "quizzes.submit", ...)`` writes, the
+    same row, validated the same way except that the content type and the learner are not looked
+    up again to prove they exist (``full_clean`` would make a query for each; both rows were just
+    read). A submission is the busiest write of the site; this saves two of its queries."""
+    log_registry.scan_for_actions()
+    entry_model = log_registry.get_log_model_for_instance(attempt)
+    if entry_model is None:  # as log() does: nothing is logged for an unregistered type
+        return None
+    context = get_active_log_context()
+    entry = entry_model(
+        content_type=ContentType.objects.get_for_model(attempt, for_concrete_model=False),
+        object_id=str(attempt.pk),
+        label=entry_model.objects.get_instance_title(attempt),
+        action="quizzes.submit",
+        timestamp=timezone.now(),
+        user=attempt.enrolment.learner,
+        uuid=context.uuid,
+        data={"score": attempt.score, "passed": attempt.passed, "number": attempt.number},
+    )
+    entry.full_clean(exclude=["content_type", "user"])
+    entry_model.objects.bulk_create([entry])
+    return entry

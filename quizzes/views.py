@@ -6,12 +6,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from certificates.models import Certificate
 from courses.access import enrolment_for, is_trainer
 from courses.services import progress_for
 
 from . import services
-from .grading import AnswerError, mark_paper, read_answers
+from .grading import AnswerError, mark_paper
 from .models import Attempt
 
 
@@ -41,15 +40,32 @@ def quiz_overview(request, quiz):
     return TemplateResponse(request, "quizzes/quiz_page.html", context)
 
 
+def learner_attempts(request, quiz, *, certificates=False, **filters):
+    """The signed-in learner's own attempts at ``quiz`` (and ``filters``), in order, with their
+    enrolment (and each one's certificate if asked): two plain queries, which cost less than one
+    that joins them. The quiz, its module and the learner are the request's objects, so nothing
+    fetches them again. Nobody gets another person's attempts."""
+    module = quiz.module
+    enrolment = enrolment_for(request.user, module) if module is not None else None
+    if enrolment is None:
+        return []
+    enrolment.learner = request.user
+    attempts = Attempt.objects.filter(enrolment_id=enrolment.pk, quiz_id=quiz.pk, **filters)
+    attempts = attempts.order_by("number")
+    if certificates:
+        attempts = attempts.select_related("certificate")
+    attempts = list(attempts)
+    for attempt in attempts:
+        attempt.quiz, attempt.enrolment = quiz, enrolment
+    return attempts
+
+
 def learner_attempt(request, quiz, number):
     """The signed-in learner's own attempt, or 404: nobody sees another person's attempt."""
-    enrolment = enrolment_for(request.user, quiz.module)
-    if enrolment is None:
+    found = learner_attempts(request, quiz, number=number)
+    if not found:
         raise Http404("No such attempt.")
-    try:
-        return Attempt.objects.select_related("enrolment").get(enrolment=enrolment, quiz=quiz, number=number)
-    except Attempt.DoesNotExist:
-        raise Http404("No such attempt.") from None
+    return found[0]
 
 
 @require_POST
@@ -70,20 +86,36 @@ def start_attempt(request, quiz):
 def take_attempt(request, quiz, number):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        return submit_attempt(request, quiz, number)
+    if request.method != "GET":
+        return HttpResponseBadRequest("Use the quiz form.", content_type="text/plain")
     attempt = learner_attempt(request, quiz, number)
     if attempt.is_submitted:
         return redirect(quiz_url(quiz, "result", number))
-    answers, missing = {}, []
-    if request.method == "POST":
-        try:
-            answers, missing = read_answers(attempt.paper, request.POST)
-        except AnswerError as error:
-            return HttpResponseBadRequest(str(error), content_type="text/plain")
-        if not missing:
-            services.submit_attempt(attempt, answers)
-            return redirect(quiz_url(quiz, "result", number))
-    elif request.method != "GET":
-        return HttpResponseBadRequest("Use the quiz form.", content_type="text/plain")
+    return attempt_form(request, quiz, attempt)
+
+
+def submit_attempt(request, quiz, number):
+    """Grade the posted form (services.submit_form reads and locks the attempt once), then show
+    the result; a form with unanswered questions comes back with the answers given kept."""
+    enrolment = enrolment_for(request.user, quiz.module) if quiz.module is not None else None
+    if enrolment is None:
+        raise Http404("No such attempt.")
+    enrolment.learner = request.user
+    try:
+        submission = services.submit_form(enrolment, quiz, number, request.POST)
+    except AnswerError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    if submission is None:
+        raise Http404("No such attempt.")
+    if submission.missing:
+        return attempt_form(request, quiz, submission.attempt, submission.answers, submission.missing)
+    return redirect(quiz_url(quiz, "result", number))
+
+
+def attempt_form(request, quiz, attempt, answers=None, missing=()):
+    answers = answers or {}
     questions = [
         {
             "position": position,
@@ -107,13 +139,15 @@ def take_attempt(request, quiz, number):
 def attempt_result(request, quiz, number):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    attempt = learner_attempt(request, quiz, number)
+    attempts = learner_attempts(request, quiz, certificates=True)
+    attempt = next((a for a in attempts if a.number == number), None)
+    if attempt is None:
+        raise Http404("No such attempt.")
     if not attempt.is_submitted:
         return redirect(quiz_url(quiz, "attempt", number))
     marks = mark_paper(attempt.paper, attempt.answers)
     module = quiz.module
     missed_lessons = {m.entry["lesson"] for m in marks if not m.is_correct}
-    attempts = list(Attempt.objects.filter(enrolment=attempt.enrolment, quiz=quiz))
     context = {
         "page": quiz,
         "self": quiz,
@@ -124,6 +158,6 @@ def attempt_result(request, quiz, number):
         "revisit": [lesson for lesson in module.lessons if lesson.pk in missed_lessons],
         "window": services.window_for(attempt.enrolment, quiz, attempts, timezone.now()),
         "passed_any": attempt.enrolment.completed_at is not None,
-        "certificate": Certificate.objects.filter(attempt=attempt).first() if attempt.passed else None,
+        "certificate": getattr(attempt, "certificate", None) if attempt.passed else None,
     }
     return TemplateResponse(request, "quizzes/result.html", context)

@@ -1,0 +1,180 @@
+"""The quiz's busiest paths, submitting and starting an attempt: what a submission costs in queries,
+and that the shortcuts they take (the quiz's module, view restrictions and question pool from the
+content cache, the learner's attempt read once under its lock, the audit entry written without
+looking its rows up again, the certificate's PDF left to a background job) change nothing a
+learner, a trainer or an auditor sees."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry, PageViewRestriction
+
+from certificates.models import Certificate, CertificateSettings
+from courses.models import CoursePage, Enrolment
+from courses.services import complete_lesson, enrol
+from quizzes import services
+from quizzes.models import Attempt, Choice, Response
+from tests.factories import UserFactory
+from tests.quizzes.conftest import make_question
+from tests.quizzes.test_quiz_flow import answer_all, soup, start, url
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as in production
+
+# A submission with the database task backend, on a second attempt in the same session. A fail:
+# the session and the user; the learner's enrolment; BEGIN, the attempt (locked), its graded
+# fields, the responses in one INSERT, the audit entry; COMMIT. A pass adds completing the module
+# and issuing the certificate (courses.services.on_module_passed, certificates.services).
+FAIL_QUERIES = 9
+PASS_QUERIES = 27
+
+
+def ready_learner(module_page, lessons):
+    learner = UserFactory()
+    enrolment = enrol(learner, module_page, source=Enrolment.Source.DEMO)
+    for lesson in lessons:
+        complete_lesson(enrolment, lesson)
+    client = Client()
+    client.force_login(learner)
+    return learner, client
+
+
+def counted_submissions(client, quiz):
+    """Queries of a failing, then a passing submission through the quiz form, each posted from the
+    attempt's page as a learner does, after a first (failing) one that warms the session."""
+    counts = {}
+    for name, right in (("warm-up", False), ("fail", False), ("pass", True)):
+        attempt = start(client, quiz)
+        assert client.get(url(quiz, "attempt", attempt.number)).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=right))
+        assert response.status_code == 302
+        assert response.url == url(quiz, "result", attempt.number)
+        attempt.refresh_from_db()
+        assert attempt.is_submitted and attempt.passed is right
+        assert Response.objects.filter(attempt=attempt).count() == len(attempt.paper)
+        counts[name] = len(queries)
+    del counts["warm-up"]
+    return counts
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_submission_makes_the_same_few_queries_however_much_data(module_page, lessons, quiz, bank):
+    # What a running site has made or cached once: the certificate settings (made by the first
+    # certificate) and the content types of the audit log.
+    CertificateSettings.load()
+    ContentType.objects.get_for_models(Attempt, Certificate, Enrolment)
+    learner, client = ready_learner(module_page, lessons)
+    small = counted_submissions(client, quiz)
+
+    # More questions, a longer paper, and other learners with attempts and certificates.
+    for n in range(40):
+        make_question(lessons[n % len(lessons)], stem=f"Extra question {n}")
+    quiz.questions_per_attempt = 30
+    quiz.save_revision().publish()
+    for _ in range(15):
+        other, _client = ready_learner(module_page, lessons)
+        enrolment = Enrolment.objects.get(learner=other)
+        for right in (False, True):
+            attempt = services.start_attempt(enrolment, quiz)
+            form = answer_all(attempt, right=right)
+            services.submit_attempt(attempt, {field[1:]: keys for field, keys in form.items()})
+    assert Certificate.objects.count() == 16
+    learner, client = ready_learner(module_page, lessons)
+    large = counted_submissions(client, quiz)
+
+    assert len(Attempt.objects.filter(enrolment__learner=learner).last().paper) == 30
+    assert small == large == {"fail": FAIL_QUERIES, "pass": PASS_QUERIES}
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_pass_only_enqueues_the_certificate_pdf(learner_client, ready_enrolment, quiz, bank):
+    attempt = start(learner_client, quiz)
+
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt))
+
+    certificate = Certificate.objects.get(attempt=attempt)
+    assert not certificate.pdf  # not rendered while the learner waits
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "certificates.tasks.store_certificate_pdf"
+    assert job.args_kwargs == {"args": [str(certificate.pk)], "kwargs": {}}
+    assert job.status == "READY"
+
+
+def test_the_submission_is_logged_as_wagtail_logs_it(learner_client, ready_enrolment, learner, quiz, bank):
+    attempt = start(learner_client, quiz)
+
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=False))
+
+    written = ModelLogEntry.objects.for_instance(attempt).get(action="quizzes.submit")
+    attempt.refresh_from_db()
+    expected = log(
+        attempt,
+        "quizzes.submit",
+        user=learner,
+        data={"score": attempt.score, "passed": False, "number": attempt.number},
+    )
+    fields = ("content_type_id", "object_id", "label", "action", "user_id", "data", "revision_id")
+    assert {f: getattr(written, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+    assert written.label == f"Attempt 1 by {learner}"
+    assert written.data == {"score": 0, "passed": False, "number": 1}
+    assert written.timestamp is not None
+
+
+def test_a_restriction_added_to_the_module_guards_the_quiz_at_once(
+    learner_client, ready_enrolment, quiz, bank, module_page
+):
+    attempt = start(learner_client, quiz)
+    assert learner_client.get(url(quiz, "attempt", attempt.number)).status_code == 200  # caches warm
+
+    PageViewRestriction.objects.create(page=module_page, restriction_type=PageViewRestriction.GROUPS)
+    response = learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt))
+
+    assert response.status_code == 302
+    assert "login" in response["Location"]  # Wagtail's restriction: staff groups only
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+
+
+def test_the_certificate_and_result_name_the_module_and_course_as_published_now(
+    learner_client, ready_enrolment, quiz, bank, module_page, course_page
+):
+    attempt = start(learner_client, quiz)
+    assert learner_client.get(url(quiz, "attempt", attempt.number)).status_code == 200  # caches warm
+
+    module_page.title = "Online safety (2025)"
+    module_page.save_revision().publish()
+    course = CoursePage.objects.get(pk=course_page.pk)
+    course.title = "Safeguarding children and young people"
+    course.save_revision().publish()
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt))
+
+    snapshot = Certificate.objects.get(attempt=attempt).snapshot
+    assert (snapshot["module"], snapshot["course"]) == (module_page.title, course.title)
+    html = soup(learner_client.get(url(quiz, "result", attempt.number)))
+    assert "You have completed Online safety (2025)." in html.text
+    assert [a.text for a in html.select(".breadcrumbs a")] == ["Home", course.title, module_page.title]
+
+
+def test_a_new_attempt_draws_the_questions_as_published_now(ready_enrolment, quiz, bank, statistic):
+    services.start_attempt(ready_enrolment, quiz)  # the pool is kept in the content cache now
+    Attempt.objects.all().delete()
+
+    single = bank["single"]
+    single.stem = "Who do you tell first, every time?"
+    single.choices = [Choice(text="The DSL", is_correct=True), Choice(text="Nobody", is_correct=False)]
+    single.save_revision().publish()
+    bank["multiple"].unpublish()
+    statistic.value = 38685
+    statistic.save()
+    paper = {entry["question"]: entry for entry in services.start_attempt(ready_enrolment, quiz).paper}
+
+    assert bank["multiple"].pk not in paper
+    assert paper[single.pk]["stem"] == "Who do you tell first, every time?"
+    assert sorted(o["text"] for o in paper[single.pk]["options"]) == ["Nobody", "The DSL"]
+    assert [o["text"] for o in paper[bank["statistic"].pk]["options"] if o["correct"]] == ["38,700"]
