@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
+from cms.prepared_queries import PreparedQuery
 from courses.services import CourseError, start_renewal
 
 from .models import SHARE_LINK_VALID_FOR, Certificate, ShareLink
@@ -18,6 +19,16 @@ from .pdf import render_certificate_pdf, sample_certificate, stored_pdf
 from .sharing import SharingError, create_share_link, revoke_share_link, share_url
 
 VERIFY_LIMIT = 60  # look-ups per IP address per minute
+
+# A learner's certificate by id, with just what a download needs (the PDF is stored once; the
+# snapshot is loaded only if it must be rendered again): compiled once (cms.prepared_queries).
+OWN_CERTIFICATE = PreparedQuery(
+    lambda certificate, learner: Certificate.objects.filter(pk=certificate, learner_id=learner).only(
+        "id", "code", "status", "pdf"
+    ),
+    "learner",
+    uuids=["certificate"],
+)
 
 
 def rate_limited(request):
@@ -63,7 +74,9 @@ def verify_code(request, code):
 @login_required
 def download(request, pk):
     """A learner's own certificate PDF; anybody else's is 404."""
-    certificate = get_object_or_404(Certificate, pk=pk, learner=request.user)
+    certificate = next(iter(OWN_CERTIFICATE(certificate=pk, learner=request.user.pk)), None)
+    if certificate is None:
+        raise Http404("No such certificate.")
     if certificate.status == Certificate.Status.REVOKED:
         raise Http404("This certificate was revoked.")
     return pdf_download(certificate)

@@ -8,53 +8,68 @@ ones, notes where each marker landed among the SQL's parameters, and from then o
 the real ids through ``Manager.raw``, which converts every column as the ORM does: the same model
 instances, for a third of the cost (measured in docs/benchmarks.md).
 
-Only for plain filters on whole numbers (ids) with no related objects loaded (``raw`` cannot load
-them): the compiled SQL must not depend on the values, and with ids it does not. A queryset whose
-parameters are not exactly the markers is refused when first compiled.
+Only for plain filters on ids (whole numbers, or UUIDs for the names given as ``uuids``) with no
+related objects loaded (``raw`` cannot load them): the compiled SQL must not depend on the values,
+and with ids it does not. A queryset whose parameters are not exactly the markers is refused when
+first compiled.
 """
 
+import uuid
+
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Marker ids: far above any real id, so a marker found among the parameters is one of ours.
 MARKER_BASE = 7_394_000_000_000_001
+_UUID_FIELD = models.UUIDField()  # turns a UUID into what the database is sent, as a UUID column does
 
 
 class PreparedQuery:
     """``PreparedQuery(build, "learner", "module")``, where ``build(learner=..., module=...)``
-    returns the queryset; calling it with the real ids returns a RawQuerySet of the same rows."""
+    returns the queryset; calling it with the real ids returns a RawQuerySet of the same rows.
+    Names listed in ``uuids`` take UUIDs (a UUID primary key) instead of whole numbers."""
 
-    def __init__(self, build, *names):
-        if not names:
+    def __init__(self, build, *names, uuids=()):
+        if not names and not uuids:
             raise ImproperlyConfigured("A prepared query needs the names of its id parameters.")
         self.build = build
-        self.names = names
+        self.names = (*names, *uuids)
+        self.uuids = frozenset(uuids)
         self._compiled = {}  # database alias -> (model, sql, the parameter names in SQL order)
 
     def compile(self, using):
-        markers = {name: MARKER_BASE + index for index, name in enumerate(self.names)}
+        markers = {
+            name: uuid.UUID(int=MARKER_BASE + index) if name in self.uuids else MARKER_BASE + index
+            for index, name in enumerate(self.names)
+        }
         queryset = self.build(**markers)
         if queryset.query.select_related:
             raise ImproperlyConfigured("A prepared query cannot load related objects (select_related).")
         sql, params = queryset.query.get_compiler(using=using).as_sql()
-        by_marker = {marker: name for name, marker in markers.items()}
-        order = [by_marker.get(param) if isinstance(param, int) else None for param in params]
+        by_sent_value = {self._sent(name, marker, using): name for name, marker in markers.items()}
+        order = [
+            by_sent_value.get(param) if isinstance(param, int | str | uuid.UUID) else None for param in params
+        ]
         if None in order or set(order) != set(self.names):
             raise ImproperlyConfigured(
                 f"The prepared query's SQL parameters {params!r} are not exactly its markers {markers!r}."
             )
         return queryset.model, sql, order
 
+    def _sent(self, name, value, using):
+        """What the database is sent for the id ``value`` of parameter ``name``."""
+        if name in self.uuids:
+            if not isinstance(value, uuid.UUID):
+                raise TypeError(f"{name} must be a UUID, not {value!r}.")
+            return _UUID_FIELD.get_db_prep_value(value, connections[using])
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be a whole number (an id), not {value!r}.")
+        return value
+
     def __call__(self, *, using=DEFAULT_DB_ALIAS, **ids):
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self.compile(using)
         model, sql, order = compiled
-        params = [_whole_number(name, ids[name]) for name in order]
+        params = [self._sent(name, ids[name], using) for name in order]
         return model._default_manager.db_manager(using).raw(sql, params)
-
-
-def _whole_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a whole number (an id), not {value!r}.")
-    return value

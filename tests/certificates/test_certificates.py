@@ -1,6 +1,7 @@
 """Certificates: issued once on a pass, frozen, rendered to a real PDF, verifiable by anyone."""
 
 import io
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -126,6 +127,18 @@ def test_another_persons_certificate_download_is_404(client, passed):
     client.force_login(UserFactory())
 
     assert client.get(reverse("certificates:download", args=[certificate.pk])).status_code == 404
+
+
+def test_a_revoked_or_unknown_certificate_download_is_404(client, passed, learner):
+    certificate = Certificate.objects.get()
+    client.force_login(learner)
+    url = reverse("certificates:download", args=[certificate.pk])
+    assert client.get(url).status_code == 200
+
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.REVOKED)
+
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("certificates:download", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_verify_page_shows_status_and_no_email(client, passed, learner):

@@ -1,11 +1,14 @@
 """cms.prepared_queries: a queryset compiled once gives the same rows as the ORM, with other ids."""
 
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from certificates.models import Certificate
+from certificates.views import OWN_CERTIFICATE
 from cms.prepared_queries import PreparedQuery
 from courses.access import ENROLMENT, PROGRESS_ROWS
 from courses.models import Enrolment, LessonProgress
@@ -85,6 +88,26 @@ def test_parameters_must_be_exactly_the_markers(learner):
     ):
         with pytest.raises(ImproperlyConfigured):
             query(**ids)
+
+
+def test_uuid_ids_find_the_same_row_as_the_orm(enrolment, learner):
+    def certificate(person):
+        return Certificate.objects.create(
+            learner=person,
+            module=enrolment.module,
+            snapshot={"name": str(person)},
+            expires_on=date(2030, 1, 1),
+        )
+
+    mine, theirs = certificate(learner), certificate(UserFactory())
+
+    found = list(OWN_CERTIFICATE(certificate=mine.pk, learner=learner.pk))
+    assert [(c.pk, c.code, c.status, c.pdf.name) for c in found] == [(mine.pk, mine.code, mine.status, "")]
+    assert found[0].snapshot == mine.snapshot  # not selected, loaded when asked for
+    assert list(OWN_CERTIFICATE(certificate=theirs.pk, learner=learner.pk)) == []
+    assert list(OWN_CERTIFICATE(certificate=uuid.uuid4(), learner=learner.pk)) == []
+    with pytest.raises(TypeError, match="UUID"):
+        list(OWN_CERTIFICATE(certificate=str(mine.pk), learner=learner.pk))
 
 
 @pytest.mark.parametrize("value", ["1", 1.0, None, True, "1 OR 1=1"])
