@@ -108,6 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of a rewrite and two syncs of a rollback journal (a lesson view records progress).
     # NORMAL syncs the log at checkpoints: a power cut may lose the last commits, never corrupt.
     sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    # The same backend, with writers queueing on a lock file instead of polling (cms/db/sqlite3).
+    DATABASES["default"]["ENGINE"] = "cms.db.sqlite3"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
 
