@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms.audit import log_known
 from cms.background import enqueue_with_transaction
 from providers.models import SeatAssignment
 
@@ -81,7 +82,7 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
                 learner=enrolment.learner, module=module, status=Certificate.Status.VALID
             )
         Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
-        log(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
+        log_known(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
         from .tasks import store_certificate_pdf  # the tasks module imports this one
 
         enqueue_with_transaction(store_certificate_pdf, str(certificate.pk))

@@ -7,6 +7,8 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms.audit import log_known
+
 from .models import Enrolment, LessonPage, LessonProgress
 from .progress import module_progress
 
@@ -156,7 +158,7 @@ def on_module_passed(enrolment, *, attempt=None, now=None):
 
         enrolment.completed_at = now
         issue_certificate(enrolment, attempt=attempt, now=now)
-        log(
+        log_known(
             enrolment,
             "courses.complete_module",
             user=enrolment.learner,

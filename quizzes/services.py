@@ -3,12 +3,10 @@
 import random
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from wagtail.log_actions import get_active_log_context
-from wagtail.log_actions import registry as log_registry
 
+from cms.audit import log_known
 from courses.models import Enrolment
 from courses.services import on_module_passed, progress_for
 
@@ -151,31 +149,11 @@ def grade(attempt, answers, now):
         )
         for m in marks
     )
-    log_submission(attempt)
-    if attempt.passed:
-        on_module_passed(attempt.enrolment, attempt=attempt, now=now)
-
-
-def log_submission(attempt):
-    """The audit log entry ``wagtail.log_actions.log(attempt, "quizzes.submit", ...)`` writes, the
-    same row, validated the same way except that the content type and the learner are not looked
-    up again to prove they exist (``full_clean`` would make a query for each; both rows were just
-    read). A submission is the busiest write of the site; this saves two of its queries."""
-    log_registry.scan_for_actions()
-    entry_model = log_registry.get_log_model_for_instance(attempt)
-    if entry_model is None:  # as log() does: nothing is logged for an unregistered type
-        return None
-    context = get_active_log_context()
-    entry = entry_model(
-        content_type=ContentType.objects.get_for_model(attempt, for_concrete_model=False),
-        object_id=str(attempt.pk),
-        label=entry_model.objects.get_instance_title(attempt),
-        action="quizzes.submit",
-        timestamp=timezone.now(),
+    log_known(
+        attempt,
+        "quizzes.submit",
         user=attempt.enrolment.learner,
-        uuid=context.uuid,
         data={"score": attempt.score, "passed": attempt.passed, "number": attempt.number},
     )
-    entry.full_clean(exclude=["content_type", "user"])
-    entry_model.objects.bulk_create([entry])
-    return entry
+    if attempt.passed:
+        on_module_passed(attempt.enrolment, attempt=attempt, now=now)

@@ -31,7 +31,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # 
 # fields, the responses in one INSERT, the audit entry; COMMIT. A pass adds completing the module
 # and issuing the certificate (courses.services.on_module_passed, certificates.services).
 FAIL_QUERIES = 9
-PASS_QUERIES = 27
+PASS_QUERIES = 23
 
 
 def ready_learner(module_page, lessons):
@@ -124,6 +124,25 @@ def test_the_submission_is_logged_as_wagtail_logs_it(learner_client, ready_enrol
     assert written.label == f"Attempt 1 by {learner}"
     assert written.data == {"score": 0, "passed": False, "number": 1}
     assert written.timestamp is not None
+
+
+def test_a_pass_logs_the_completed_module_and_the_certificate_as_wagtail_logs_them(
+    learner_client, ready_enrolment, learner, quiz, bank
+):
+    attempt = start(learner_client, quiz)
+
+    learner_client.post(url(quiz, "attempt", attempt.number), answer_all(attempt))
+
+    attempt.refresh_from_db()
+    certificate = Certificate.objects.get(attempt=attempt)
+    fields = ("content_type_id", "object_id", "label", "action", "user_id", "data", "revision_id")
+    for instance, action, data in (
+        (certificate, "certificates.issue", {"code": certificate.code}),
+        (ready_enrolment, "courses.complete_module", {"attempt": attempt.pk, "score": attempt.score}),
+    ):
+        written = ModelLogEntry.objects.for_instance(instance).get(action=action)
+        expected = log(instance, action, user=learner, data=data)
+        assert {f: getattr(written, f) for f in fields} == {f: getattr(expected, f) for f in fields}
 
 
 def test_a_restriction_added_to_the_module_guards_the_quiz_at_once(
