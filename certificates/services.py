@@ -62,9 +62,10 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
                 learner=enrolment.learner, module=module, status=Certificate.Status.VALID
             )
         )
-        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(
-            status=Certificate.Status.SUPERSEDED
-        )
+        if previous:  # a renewal
+            Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(
+                status=Certificate.Status.SUPERSEDED
+            )
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
@@ -81,7 +82,8 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
             return Certificate.objects.get(
                 learner=enrolment.learner, module=module, status=Certificate.Status.VALID
             )
-        Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
+        if previous:
+            Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(superseded_by=certificate)
         log_known(certificate, "certificates.issue", user=enrolment.learner, data={"code": certificate.code})
         from .tasks import store_certificate_pdf  # the tasks module imports this one
 
