@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F
 from django.utils import timezone
 
 from certificates.models import Certificate
@@ -77,6 +78,9 @@ def test_parameters_must_be_exactly_the_markers(learner):
         lambda user: type(learner).objects.filter(pk=user, email__endswith="@example.org"), "user"
     )
     unused_name = PreparedQuery(lambda user, module: type(learner).objects.filter(pk=user), "user", "module")
+    annotated = PreparedQuery(
+        lambda user: type(learner).objects.filter(pk=user).annotate(given=F("first_name")), "user"
+    )
     related = PreparedQuery(
         lambda enrolment: LessonProgress.objects.filter(pk=enrolment).select_related("enrolment"), "enrolment"
     )
@@ -85,6 +89,7 @@ def test_parameters_must_be_exactly_the_markers(learner):
         (with_constant, {"user": 1}),
         (unused_name, {"user": 1, "module": 1}),
         (related, {"enrolment": 1}),
+        (annotated, {"user": 1}),
     ):
         with pytest.raises(ImproperlyConfigured):
             query(**ids)
