@@ -22,6 +22,7 @@ With more than one server process the cache must be shared (Redis, ``CACHE_URL``
 cache would leave the other processes' pages stale after a publish (``check --deploy`` warns).
 """
 
+import contextvars
 import functools
 from hashlib import sha256
 from uuid import uuid4
@@ -59,21 +60,41 @@ DRAFT_ONLY_FIELDS = frozenset(
 )
 
 
+# The content version a page request read first, kept for the rest of that request (set up by
+# AnonymousPageCacheMiddleware; None outside one): a lesson page asks for it about seven times.
+# Everything the request reads from the cache is then checked against one version, the one read
+# before any of it, as the rule above asks; a change the request makes itself forgets it.
+_request_version = contextvars.ContextVar("page_cache_request_version", default=None)
+
+
 def get_cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
+def _remember_version(version):
+    memo = _request_version.get()
+    if memo is not None:
+        memo["version"] = version
+    return version
+
+
 def content_version():
     """The current content version; a new one is made if the cache has none (or lost it)."""
+    memo = _request_version.get()
+    if memo and "version" in memo:
+        return memo["version"]
     cache = get_cache()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
-    return version
+    return _remember_version(version)
 
 
 def new_content_version():
+    memo = _request_version.get()
+    if memo:
+        memo.pop("version", None)
     get_cache().set(VERSION_KEY, uuid4().hex, timeout=None)
 
 
@@ -97,9 +118,13 @@ def cached_content(name, *key, compute):
     as for pages."""
     cache = get_cache()
     entry_key = f"page-cache:content:{name}:" + sha256(repr(key).encode()).hexdigest()
-    found = cache.get_many([VERSION_KEY, entry_key])
-    version = found.get(VERSION_KEY) or content_version()
-    entry = found.get(entry_key)
+    memo = _request_version.get()
+    if memo and "version" in memo:
+        version, entry = memo["version"], cache.get(entry_key)
+    else:
+        found = cache.get_many([VERSION_KEY, entry_key])
+        version = _remember_version(found.get(VERSION_KEY) or content_version())
+        entry = found.get(entry_key)
     if entry is not None and entry[0] == version:
         return entry[1]
     value = compute()
@@ -311,6 +336,13 @@ class AnonymousPageCacheMiddleware:
         start_process()
 
     def __call__(self, request):
+        scope = _request_version.set({})
+        try:
+            return self.serve(request)
+        finally:
+            _request_version.reset(scope)
+
+    def serve(self, request):
         if request.path not in self.known_pages:
             response = self.get_response(request)
             served = getattr(request, "wagtail_page_served", False)
@@ -324,7 +356,7 @@ class AnonymousPageCacheMiddleware:
         cache = get_cache()
         key = page_key(request)
         found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or content_version()
+        version = _remember_version(found.get(VERSION_KEY) or content_version())
         entry = found.get(key)
         if entry is not None and entry["version"] == version:
             return HttpResponse(entry["content"], status=200, headers=entry["headers"])

@@ -2,11 +2,13 @@
 query, never to or from a signed-in person, and stale the moment content is published."""
 
 from decimal import Decimal
+from hashlib import sha256
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib import messages
 from django.db import connection
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -298,3 +300,32 @@ def test_new_signposting_contacts_show_on_a_learners_lesson_at_once(make_lesson,
 
     assert "NSPCC Helpline: 0808 800 5000" in panel()
     assert "Childline" not in panel()
+
+
+def test_a_page_request_reads_the_content_version_once_and_sees_its_own_changes(rf):
+    """Inside one request the version read first is kept (cms.page_cache._request_version), so a
+    change made elsewhere meanwhile is picked up by the next request; a change the request makes
+    itself is seen at once. Outside a request every read goes to the cache."""
+    cache = page_cache.get_cache()
+    seen = {}
+
+    def view(request):
+        seen["first"] = page_cache.content_version()
+        cache.set(page_cache.VERSION_KEY, "changed-by-another-process", timeout=None)
+        seen["same request"] = page_cache.content_version()
+        seen["content"] = page_cache.cached_content("test", 1, compute=lambda: "computed")
+        page_cache.new_content_version()  # this request changes content itself
+        seen["after own change"] = page_cache.content_version()
+        return HttpResponse("ok")
+
+    page_cache.AnonymousPageCacheMiddleware(view)(rf.get("/somewhere/"))
+
+    assert seen["same request"] == seen["first"] != "changed-by-another-process"
+    assert cache.get(f"page-cache:content:test:{sha256(repr((1,)).encode()).hexdigest()}") == (
+        seen["first"],
+        "computed",
+    )
+    assert seen["after own change"] not in (seen["first"], "changed-by-another-process")
+    assert seen["after own change"] == cache.get(page_cache.VERSION_KEY)
+    cache.set(page_cache.VERSION_KEY, "outside a request", timeout=None)
+    assert page_cache.content_version() == "outside a request"
