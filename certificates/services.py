@@ -9,6 +9,7 @@ from wagtail.log_actions import log
 
 from cms.audit import log_known
 from cms.background import enqueue_with_transaction
+from cms.page_cache import cached_content
 from providers.models import SeatAssignment
 
 from .models import Certificate, CertificateSettings
@@ -26,7 +27,8 @@ def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
     module = enrolment.module
     course = module.course
     learner = enrolment.learner
-    signatory = CertificateSettings.load()
+    # Saving the settings makes a new content version, so the cached copy is never stale.
+    signatory = cached_content("certificate-settings", compute=CertificateSettings.load)
     seat = SeatAssignment.objects.filter(user=learner, module=module).select_related("provider").first()
     time_spent = sum((row.time_spent for row in enrolment.progress.all()), start=timedelta())
     return {

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateSettings
 from certificates.pdf import render_certificate_pdf, verification_url
 from certificates.services import add_months, issue_certificate
-from courses.services import complete_lesson
+from courses.models import Enrolment
+from courses.services import complete_lesson, enrol
 from providers.models import Provider, SeatAssignment
 from tests.factories import UserFactory
 
@@ -29,6 +30,22 @@ def passed(enrolment, make_lesson, module_page):
     complete_lesson(enrolment, lesson)
     enrolment.refresh_from_db()
     return enrolment
+
+
+def test_the_signatory_is_the_one_the_settings_name_when_it_is_issued(passed, module_page):
+    first = Certificate.objects.get()  # read the settings once (the content cache keeps them)
+    signatory = CertificateSettings.load()
+    signatory.signatory_name, signatory.signatory_role = "Priya Shah", "Head of training"
+    signatory.save()
+    other = enrol(UserFactory(), module_page, source=Enrolment.Source.DEMO)
+
+    second = issue_certificate(other)
+
+    assert first.snapshot["signatory_name"] == "Training lead"
+    assert (second.snapshot["signatory_name"], second.snapshot["signatory_role"]) == (
+        "Priya Shah",
+        "Head of training",
+    )
 
 
 def pdf_text(data):
