@@ -22,13 +22,18 @@ def add_months(day, months):
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def signatory_settings():
+    """Who signs the certificates (site settings), from the content cache: saving the settings
+    makes a new content version, so the copy is never stale."""
+    return cached_content("certificate-settings", compute=CertificateSettings.load)
+
+
 def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
     """Everything the certificate says, frozen now: later edits to names or pages change nothing."""
     module = enrolment.module
     course = module.course
     learner = enrolment.learner
-    # Saving the settings makes a new content version, so the cached copy is never stale.
-    signatory = cached_content("certificate-settings", compute=CertificateSettings.load)
+    signatory = signatory_settings()
     seat = SeatAssignment.objects.filter(user=learner, module=module).select_related("provider").first()
     time_spent = sum((row.time_spent for row in enrolment.progress.all()), start=timedelta())
     return {

@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, PageViewRestriction
 
-from certificates.models import Certificate, CertificateSettings
+from certificates.models import Certificate
+from certificates.services import signatory_settings
 from courses.models import CoursePage, Enrolment
 from courses.services import complete_lesson, enrol
 from quizzes import services
@@ -31,7 +32,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # 
 # fields, the responses in one INSERT, the audit entry; COMMIT. A pass adds completing the module
 # and issuing the certificate (courses.services.on_module_passed, certificates.services).
 FAIL_QUERIES = 9
-PASS_QUERIES = 23  # the first certificate after a publish reads the certificate settings once more
+PASS_QUERIES = 22
 
 
 def ready_learner(module_page, lessons):
@@ -59,6 +60,8 @@ def counted_submissions(client, quiz):
         assert attempt.is_submitted and attempt.passed is right
         assert Response.objects.filter(attempt=attempt).count() == len(attempt.paper)
         counts[name] = len(queries)
+        if name == "warm-up":  # the site's first request is served: now cached as on a running site
+            signatory_settings()
     del counts["warm-up"]
     return counts
 
@@ -66,8 +69,7 @@ def counted_submissions(client, quiz):
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_submission_makes_the_same_few_queries_however_much_data(module_page, lessons, quiz, bank):
     # What a running site has made or cached once: the certificate settings (made by the first
-    # certificate) and the content types of the audit log.
-    CertificateSettings.load()
+    # certificate; cached after the warm-up below) and the content types of the audit log.
     ContentType.objects.get_for_models(Attempt, Certificate, Enrolment)
     learner, client = ready_learner(module_page, lessons)
     small = counted_submissions(client, quiz)
