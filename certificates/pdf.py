@@ -1,10 +1,18 @@
 """Certificate PDFs with WeasyPrint: A4 landscape, tagged PDF/A-3a, rendered from the snapshot only.
 
-What does not depend on the certificate (the parsed stylesheet, the font configuration with its
-font cache) is made once per thread and reused by every render; docs/benchmarks.md has the figures."""
+What does not depend on the certificate (the parsed stylesheet with its font, the font
+configuration, the URL fetcher) is made once per thread and reused by every render. What is left
+of a render is mostly WeasyPrint's work per element and per line of text (about 0.5 ms each), so
+the certificate keeps to few of both, one face of one small font and one small image;
+scripts/benchmark_certificates.py measures it against a minimal document."""
 
+import base64
+import struct
 import threading
+import zlib
 from datetime import date
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import segno
 from django.conf import settings
@@ -13,14 +21,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEET = "certificates/pdf/certificate.css"
-QR_COLOUR = "#12354d"
-# Any of the eight QR mask patterns decodes; fixing one spares segno scoring all eight (about 6 ms).
+# Certificate Sans: DejaVu Sans cut to the Latin scripts (fonts/build.py says why and how).
+FONTS = Path(__file__).resolve().parent / "fonts"
+QR_COLOUR = (0x12, 0x35, 0x4D)  # #12354d, the name's colour
+QR_PIXELS_PER_MODULE = 2  # drawn unsmoothed; 1 pixel a module failed to decode at 72 dpi
+# Any of the eight QR mask patterns decodes; fixing one spares segno scoring all eight (about 4 ms).
 QR_MASK = 0
-PDF_OPTIONS = {"pdf_variant": "pdf/a-3a", "pdf_tags": True}
+# Streams left uncompressed: PDF/A needs a file identifier, a hash that pydyf (WeasyPrint's PDF
+# writer) takes by serialising every object a second time, so each stream was compressed twice per
+# render: about 1 ms of 18. The trade-off is size: 21 kB a PDF instead of 12 kB.
+PDF_OPTIONS = {"pdf_variant": "pdf/a-3a", "pdf_tags": True, "uncompressed_pdf": True}
 
 _per_thread = threading.local()
 
@@ -29,27 +43,79 @@ def verification_url(certificate):
     return settings.SITE_URL.rstrip("/") + reverse("certificates:verify_code", args=[certificate.code])
 
 
+class InlineOnlyFetcher(URLFetcher):
+    """Resolves data: URLs itself and refuses every other URL, so a PDF never waits on the network
+    or reads a file. With ``fail_on_errors`` a refused URL stops the render. (WeasyPrint's own
+    fetcher, an urllib opener, took about 0.4 ms more a certificate, built for each render.)"""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        if url[:5].lower() != "data:":
+            raise ValueError(f"Only inline data: URLs are allowed here, not {url[:60]!r}")
+        media_type, comma, data = url[5:].partition(",")
+        if not comma:
+            raise ValueError("A data: URL without a comma")
+        data = unquote_to_bytes(data)
+        if media_type.lower().endswith(";base64"):
+            data = base64.decodebytes(data)
+            media_type = media_type[: -len(";base64")]
+        return URLFetcherResponse(url, data, {"Content-Type": media_type or "text/plain;charset=US-ASCII"})
+
+
 def inline_only_fetcher():
-    """Everything a certificate shows is inline (data: URLs); a PDF never waits on the network."""
-    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    """Everything a certificate shows is inline (data: URLs); a PDF never waits on the network.
+    (The invoice and inspection PDFs use it too.)"""
+    return InlineOnlyFetcher()
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def qr_png(text):
+    """The QR code of ``text`` as a small RGB PNG, dark modules in QR_COLOUR, no quiet zone (the
+    page's white space is one). Written here rather than by segno: segno writes a palette PNG in
+    Python, which WeasyPrint then converts to RGB and encodes once more; that cost about 0.8 ms a
+    render more than this."""
+    matrix = segno.make(text, error="m", mask=QR_MASK, mode="byte").matrix
+    scale = QR_PIXELS_PER_MODULE
+    pixels = (b"\xff\xff\xff" * scale, bytes(QR_COLOUR) * scale)  # light, dark module
+    # Each row of pixels starts with its PNG filter type, 0 (none); a row of modules is `scale` rows.
+    rows = b"".join((b"\x00" + b"".join([pixels[module] for module in row])) * scale for row in matrix)
+    size = len(matrix) * scale
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def qr_png_data_uri(text):
-    """The QR code as a small PNG (2 pixels a module), shown unsmoothed: WeasyPrint embeds it much
-    faster than it draws the same code as an SVG path. Pages rendered at 50 to 150 dpi decode with
-    zbarimg, as they did with the SVG; 1 pixel a module failed below 100 dpi."""
-    return segno.make(text, error="m", mask=QR_MASK).png_data_uri(scale=2, border=0, dark=QR_COLOUR)
+    """The QR code as a data: URL, shown unsmoothed (image-rendering: pixelated): WeasyPrint embeds
+    a small PNG much faster than it draws the same code as an SVG path. Pages rendered from 36 to
+    600 dpi decode with zbarimg; 1 pixel a module failed at 72 dpi and below."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
 
 
 def renderer():
-    """(FontConfiguration, parsed stylesheet) for this thread, made on first use. WeasyPrint's
-    font configuration is not shared between threads; with DEBUG on the stylesheet is re-read on
-    every render so edits show in the preview."""
+    """(FontConfiguration, parsed stylesheet, URL fetcher) for this thread, made on first use.
+    WeasyPrint's font configuration is not shared between threads; the stylesheet's @font-face
+    loads the font into it once, from the fonts folder. With DEBUG on the stylesheet is read
+    again on every render so edits show in the preview."""
     kit = getattr(_per_thread, "kit", None)
     if kit is None or settings.DEBUG:
         font_config = kit[0] if kit else FontConfiguration()
-        stylesheet = CSS(string=render_to_string(STYLESHEET), font_config=font_config)
-        kit = _per_thread.kit = (font_config, stylesheet)
+        stylesheet = CSS(
+            string=render_to_string(STYLESHEET),
+            base_url=FONTS.as_uri() + "/",
+            url_fetcher=URLFetcher(allowed_protocols={"file"}, fail_on_errors=True),
+            font_config=font_config,
+        )
+        kit = _per_thread.kit = (font_config, stylesheet, InlineOnlyFetcher())
     return kit
 
 
@@ -57,7 +123,7 @@ def render_certificate_pdf(certificate, pdf_options=PDF_OPTIONS):
     """The certificate's PDF bytes. ``pdf_options`` are WeasyPrint's: the benchmark also renders
     without tags or PDF/A, to show what they cost."""
     url = verification_url(certificate)
-    font_config, stylesheet = renderer()
+    font_config, stylesheet, fetcher = renderer()
     html = render_to_string(
         TEMPLATE,
         {
@@ -69,7 +135,7 @@ def render_certificate_pdf(certificate, pdf_options=PDF_OPTIONS):
             "qr": qr_png_data_uri(url),
         },
     )
-    document = HTML(string=html, url_fetcher=inline_only_fetcher())
+    document = HTML(string=html, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **pdf_options)
 
 

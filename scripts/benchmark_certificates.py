@@ -28,9 +28,11 @@ django.setup()
 
 from weasyprint import HTML  # noqa: E402
 
-from certificates.pdf import render_certificate_pdf, sample_certificate  # noqa: E402
+from certificates.pdf import PDF_OPTIONS, render_certificate_pdf, sample_certificate  # noqa: E402
 
 GOAL = 1.5  # the certificate may take at most this many times the minimal document's time
+# The same certificate without tags or PDF/A, every other option as the product renders it.
+PLAIN_OPTIONS = {key: value for key, value in PDF_OPTIONS.items() if key not in ("pdf_variant", "pdf_tags")}
 DOWNLOAD_GOAL = 0.50  # the download's throughput, as a share of the trivial view's
 
 
@@ -129,7 +131,7 @@ def main():
         {
             "minimal": lambda: HTML(string="<p>Certificate</p>").write_pdf(),
             "certificate": lambda: render_certificate_pdf(sample),
-            "plain": lambda: render_certificate_pdf(sample, pdf_options={}),
+            "plain": lambda: render_certificate_pdf(sample, pdf_options=PLAIN_OPTIONS),
         },
         rounds,
     )
@@ -152,8 +154,9 @@ def main():
     )
     verdict = "met" if ratio <= GOAL else "**missed**"
     print(
-        f"| certificate (A4 landscape, tagged PDF/A-3a, QR code) | {wall['certificate']:.1f} "
-        f"| {ratio:.2f} | {cpu['certificate']:.1f} | {cpu_ratio:.2f} | at most {GOAL}: {verdict} |"
+        "| certificate (A4 landscape, tagged PDF/A-3a, QR code, streams uncompressed) "
+        f"| {wall['certificate']:.1f} | {ratio:.2f} | {cpu['certificate']:.1f} | {cpu_ratio:.2f} "
+        f"| at most {GOAL}: {verdict} |"
     )
     print(
         f"| the same certificate untagged, not PDF/A (for comparison) | {wall['plain']:.1f} "
@@ -162,8 +165,10 @@ def main():
     )
     print(
         "\nThe last row is not a product: the issue asks for a tagged, archival PDF. It shows what the "
-        "tags and PDF/A add, and what the certificate's own content (two fonts, a QR image, absolutely "
-        "placed signature and verification blocks, about twenty lines) costs over one line.\n"
+        "tags and PDF/A add, and what the certificate's own content (one font face, a QR image, five "
+        "paragraphs with eight lines of text) costs over one line. WeasyPrint's cost grows with the "
+        "elements and the lines of text, hardly with their length: about 0.5 ms, a twentieth of the "
+        "minimal document, for each line, and about as much again for each element.\n"
     )
     if results_dir:
         render = {
