@@ -9,9 +9,9 @@ converters the compiler worked out. From then on it runs that SQL with the real 
 model instances as the ORM's ModelIterable does (each column converted, then ``Model.from_db``):
 the same instances, for a fraction of the cost (measured in docs/benchmarks.md).
 
-Only for plain filters on ids (whole numbers, or UUIDs for the names given as ``uuids``) with no
-related objects loaded (``raw`` cannot load them): the compiled SQL must not depend on the values,
-and with ids it does not. A queryset whose parameters are not exactly the markers is refused when
+Only for plain filters on ids (whole numbers, or UUIDs for the names given as ``uuids``) that
+select the model's own columns (no ``select_related``, no annotations): the compiled SQL must not
+depend on the values, and with ids it does not. A queryset whose parameters are not exactly the markers is refused when
 first compiled.
 """
 
