@@ -165,8 +165,8 @@ def main():
     )
     print(
         "\nThe last row is not a product: the issue asks for a tagged, archival PDF. It shows what the "
-        "tags and PDF/A add, and what the certificate's own content (one font face, a QR image, five "
-        "paragraphs with eight lines of text) costs over one line. WeasyPrint's cost grows with the "
+        "tags and PDF/A add, and what the certificate's own content (one font face, a QR image, four "
+        "paragraphs with seven lines of text) costs over one line. WeasyPrint's cost grows with the "
         "elements and the lines of text, hardly with their length: about 0.5 ms, a twentieth of the "
         "minimal document, for each line, and about as much again for each element.\n"
     )
