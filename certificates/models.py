@@ -161,6 +161,15 @@ class CertificateSettings(BaseGenericSetting):
     )
     signatory_name = models.CharField(max_length=150, default="Training lead")
     signatory_role = models.CharField(max_length=150, blank=True, default="Safeguarding training")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Printed at the top of every certificate: a wide logo on a white or transparent "
+        "background works best. Its title is read out as the logo's text alternative.",
+    )
     retention_months = models.PositiveSmallIntegerField(
         "keep certificates of deleted accounts for (months)",
         default=72,
@@ -174,6 +183,7 @@ class CertificateSettings(BaseGenericSetting):
         FieldPanel("issuer"),
         FieldPanel("signatory_name"),
         FieldPanel("signatory_role"),
+        FieldPanel("logo"),
         FieldPanel("retention_months"),
     ]
 

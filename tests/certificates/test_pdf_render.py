@@ -9,11 +9,15 @@ from datetime import date
 
 import pytest
 import segno
+from django.core.files.images import ImageFile
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
+from wagtail.images import get_image_model
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
+from certificates.models import CertificateSettings
 from certificates.pdf import (
     QR_MASK,
     InlineOnlyFetcher,
@@ -38,6 +42,9 @@ def pdftotext(data, tmp_path):
         check=True,
     )
     return result.stdout
+
+
+pytestmark = pytest.mark.django_db  # the logo comes from the certificate settings
 
 
 def embedded_fonts(reader):
@@ -181,19 +188,52 @@ def test_a_tagged_pdf_a_3a_with_title_language_and_identifier():
     xmp = reader.xmp_metadata.stream.get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
     # The QR code is a figure with its alternative text, for screen readers.
-    figures, elements = [], [root["/StructTreeRoot"].get_object()]
+    assert figure_alternatives(reader) == [
+        f"QR code linking to the verification page for certificate {certificate.code}"
+    ]
+
+
+def figure_alternatives(reader):
+    """The alternative text of every figure in the PDF's structure tree, in reading order."""
+    figures, elements = [], [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
     while elements:
-        element = elements.pop()
+        element = elements.pop(0)
         if element.get("/S") == "/Figure":
-            figures.append(element)
+            figures.append(str(element["/Alt"]))
         kids = element.get("/K", [])
         for kid in kids if isinstance(kids, list) else [kids]:
             kid = kid.get_object() if hasattr(kid, "get_object") else kid
             if hasattr(kid, "get"):
                 elements.append(kid)
-    assert [str(figure["/Alt"]) for figure in figures] == [
-        f"QR code linking to the verification page for certificate {certificate.code}"
+    return figures
+
+
+def test_the_logo_in_the_certificate_settings_is_printed_with_its_text_alternative():
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), (27, 79, 114)).save(buffer, "PNG")
+    logo = get_image_model().objects.create(
+        title="Northfield Training logo", file=ImageFile(buffer, name="logo.png")
+    )
+    settings = CertificateSettings.load()
+    settings.logo = logo
+    settings.save()  # a new content version: the cached "no logo" goes
+    certificate = sample_certificate()
+
+    reader = PdfReader(io.BytesIO(render_certificate_pdf(certificate)))
+
+    images = list(reader.pages[0]["/Resources"]["/XObject"].values())
+    assert len(images) == 2
+    assert figure_alternatives(reader) == [
+        "Northfield Training logo",
+        f"QR code linking to the verification page for certificate {certificate.code}",
     ]
+
+    settings.logo = None
+    settings.save()
+    assert (
+        len(PdfReader(io.BytesIO(render_certificate_pdf(certificate))).pages[0]["/Resources"]["/XObject"])
+        == 1
+    )
 
 
 def test_the_renderer_fetches_nothing_but_inline_data(monkeypatch):
