@@ -11,8 +11,8 @@ the same instances, for a fraction of the cost (measured in docs/benchmarks.md).
 
 Only for plain filters on ids (whole numbers, or UUIDs for the names given as ``uuids``) that
 select the model's own columns (no ``select_related``, no annotations): the compiled SQL must not
-depend on the values, and with ids it does not. A queryset whose parameters are not exactly the markers is refused when
-first compiled.
+depend on the values, and with ids it does not. A queryset whose parameters are not exactly the
+markers is refused when first compiled.
 """
 
 import uuid

@@ -5,9 +5,10 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
+from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateSettings
 from cms.demo import content
 from cms.demo import providers as demo_providers
 from cms.management.commands.load_demo import DEMO_ACCOUNTS
@@ -34,7 +35,16 @@ def counts():
         "price tiers": PriceTier.objects.count(),
         "seats": SeatAssignment.objects.count(),
         "certificates": Certificate.objects.count(),
+        "images": get_image_model().objects.count(),
     }
+
+
+def test_the_demo_certificates_carry_the_demo_logo(capsys):
+    call_command("load_demo")
+
+    logo = CertificateSettings.load().logo
+    assert logo.title == "Safeguarding children training logo"
+    assert (logo.width, logo.height) == (900, 200)
 
 
 def test_load_demo_twice_gives_the_same_counts(capsys):

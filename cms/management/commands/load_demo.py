@@ -1,5 +1,6 @@
 """Build the demo Safeguarding children course in code. Running it again changes nothing."""
 
+import io
 from datetime import date
 
 from allauth.account.models import EmailAddress
@@ -7,12 +8,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from certificates.models import CertificateSettings
 from cms import roles
-from cms.demo import content, providers, questions
+from cms.demo import branding, content, providers, questions
 from cms.models import HomePage, SignpostingSettings, Statistic
 from courses.models import CoursePage, Enrolment, LessonPage, ModulePage
 from courses.services import enrol
@@ -38,6 +42,7 @@ class Command(BaseCommand):
             statistics = self.load_statistics()
             home = self.ensure_home_page()
             self.load_signposting()
+            self.load_certificate_logo()
             course = self.ensure_page(
                 home,
                 CoursePage,
@@ -154,6 +159,14 @@ class Command(BaseCommand):
                 {"type": "contact", "value": contact} for contact in content.SIGNPOSTING_CONTACTS
             ]
             signposting.save()
+
+    def load_certificate_logo(self):
+        signatory = CertificateSettings.load()
+        if signatory.logo_id is None:
+            signatory.logo = get_image_model().objects.create(
+                title=branding.TITLE, file=ImageFile(io.BytesIO(branding.logo_png()), name="demo-logo.png")
+            )
+            signatory.save()
 
     def ensure_page(self, parent, model, *, slug, **fields):
         page = model.objects.child_of(parent).filter(slug=slug).first()
