@@ -11,6 +11,7 @@ CONTENT = {
     "cms.HomePage",
     "cms.StandardPage",
     "cms.SignpostingSettings",
+    "certificates.CertificateSettings",  # its logo: the image's usage lists it
     "courses.CoursePage",
     "courses.ModulePage",
     "courses.LessonPage",
