@@ -147,6 +147,20 @@ def test_another_persons_certificate_download_is_404(client, passed):
     assert client.get(reverse("certificates:download", args=[certificate.pk])).status_code == 404
 
 
+def test_a_stored_certificate_downloads_with_the_same_few_queries(
+    client, passed, learner, django_assert_num_queries
+):
+    certificate = Certificate.objects.get()
+    client.force_login(learner)
+    url = reverse("certificates:download", args=[certificate.pk])
+    client.get(url)  # renders and stores the PDF
+
+    # The session, the learner and the certificate (one query compiled once, cms.prepared_queries).
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
 def test_a_revoked_or_unknown_certificate_download_is_404(client, passed, learner):
     certificate = Certificate.objects.get()
     client.force_login(learner)
