@@ -71,7 +71,8 @@ def test_the_public_page_shows_every_certificate_with_its_status_and_never_the_e
     assert response.status_code == 200
     page = response.content.decode()
     assert learner.email not in page
-    assert certificate.snapshot["name"] in page and "Renamed Later" not in page
+    text = BeautifulSoup(page, "html.parser").get_text()  # a name may hold an escaped apostrophe
+    assert certificate.snapshot["name"] in text and "Renamed Later" not in text
     assert rows(response) == [
         [
             "Online safety (Safeguarding children)",
