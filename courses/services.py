@@ -11,6 +11,7 @@ from cms.audit import log_known
 
 from .models import Enrolment, LessonPage, LessonProgress
 from .progress import module_progress
+from .signals import enrolment_started
 
 # A gap between two server timestamps longer than this is a break, not learning time.
 ACTIVE_GAP = timedelta(minutes=30)
@@ -98,9 +99,11 @@ def open_lesson(enrolment, lesson, *, progress=None, now=None):
     if not created:
         _record_view(progress, now, _learning_time(progress.last_opened_at, now))
     if enrolment.started_at is None:
-        if Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now):
-            log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})
+        started = Enrolment.objects.filter(pk=enrolment.pk, started_at__isnull=True).update(started_at=now)
         enrolment.started_at = now
+        if started:
+            log(enrolment, "courses.start", user=enrolment.learner, data={"lesson": lesson.title})
+            enrolment_started.send(Enrolment, enrolment=enrolment)
     return progress
 
 

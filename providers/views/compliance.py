@@ -7,11 +7,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +21,7 @@ from certificates.models import Certificate
 from certificates.pdf import stored_pdf
 from certificates.views import pdf_download
 
-from .. import compliance
+from .. import compliance, record_cache
 from ..access import managed_provider
 from ..inspection import create_inspection_link, link_for_token, revoke_inspection_link
 from ..inspection_pdf import render_matrix_pdf
@@ -44,41 +46,70 @@ CSV_HEADER = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _listing(request, rows):
-    """The rows a GET form asked for (status, q, sort, order), and the choices it made."""
+def _filters(request):
+    """The choices a GET form made (status, q, sort, order), anything unknown left out."""
     status = request.GET.get("status", "")
-    status = status if status in compliance.STATUS_LABELS else ""
     q = request.GET.get("q", "").strip()[:100]
     sort = request.GET.get("sort", "name")
-    sort = sort if sort in compliance.SORT_KEYS else "name"
-    order = "desc" if request.GET.get("order") == "desc" else "asc"
-    rows = compliance.sort_rows(compliance.filter_rows(rows, status=status, q=q), sort, order == "desc")
-    return rows, {"status": status, "q": q, "sort": sort, "order": order}
+    return {
+        "status": status if status in compliance.STATUS_LABELS else "",
+        "q": q,
+        "sort": sort if sort in compliance.SORT_KEYS else "name",
+        "order": "desc" if request.GET.get("order") == "desc" else "asc",
+    }
+
+
+def _listing(request, rows):
+    """The rows a GET form asked for (status, q, sort, order), and the choices it made."""
+    filters = _filters(request)
+    rows = compliance.filter_rows(rows, status=filters["status"], q=filters["q"])
+    return compliance.sort_rows(rows, filters["sort"], filters["order"] == "desc"), filters
 
 
 @login_required
 @require_GET
 def dashboard(request, provider_id):
+    """The training record. Below the heading it is the same for every manager, so it is kept in
+    the cache until the record changes (providers.record_cache)."""
     provider = managed_provider(request.user, provider_id)
+    filters = _filters(request)
+    page_number = request.GET.get("page", "")[:12]
+    record = record_cache.cached_record(
+        provider,
+        {**filters, "page": page_number},
+        render=lambda: _render_record(provider, filters, page_number),
+    )
+    return TemplateResponse(
+        request,
+        "providers/dashboard.html",
+        {"provider": provider, "section": "dashboard", "record": mark_safe(record)},  # noqa: S308 (our template)
+    )
+
+
+def _render_record(provider, filters, page_number):
     modules = compliance.provider_modules(provider)
     rows = compliance.staff_rows(provider, modules=modules)
-    shown, filters = _listing(request, rows)
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
+    shown = compliance.sort_rows(
+        compliance.filter_rows(rows, status=filters["status"], q=filters["q"]),
+        filters["sort"],
+        filters["order"] == "desc",
+    )
+    query = QueryDict(mutable=True)
+    query.update({name: value for name, value in filters.items() if value})
     context = {
         "provider": provider,
-        "section": "dashboard",
         "summary": compliance.summary(rows),
-        "modules": modules,
         "show_module": len(modules) > 1,
         "seats": [(module, seat_counts(provider, module)) for module in modules],
-        "page_obj": page,
+        "page_obj": Paginator(shown, PER_PAGE).get_page(page_number),
         "shown_count": len(shown),
         "filters": filters,
+        "query": query,
         "filtered": bool(filters["status"] or filters["q"]),
         "status_choices": compliance.STATUS_LABELS,
         "sort_choices": compliance.SORT_KEYS,
     }
-    return TemplateResponse(request, "providers/dashboard.html", context)
+    return render_to_string("providers/_training_record.html", context)
 
 
 def csv_safe(value):

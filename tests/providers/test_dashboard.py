@@ -144,11 +144,12 @@ def test_pagination_keeps_the_filters(manager_client, provider, module_page, les
 def test_the_dashboard_runs_the_same_number_of_queries_for_10_and_200_staff(
     manager_client, provider, module_page, lessons, quiz, paid_order
 ):
+    """Working the record out (each view asks for other filters, so none comes from the cache)."""
     paid_order(seats=5)
     bulk_staff(provider, module_page, 10, lessons, quiz)
     manager_client.get(dashboard_url(provider))  # warm caches (site, settings)
     with CaptureQueriesContext(connection) as small:
-        assert manager_client.get(dashboard_url(provider)).status_code == 200
+        assert manager_client.get(dashboard_url(provider, order="desc")).status_code == 200
     bulk_staff(provider, module_page, 190, lessons, quiz, start=10)
     with CaptureQueriesContext(connection) as large:
         response = manager_client.get(dashboard_url(provider, sort="status"))
@@ -164,7 +165,7 @@ def test_the_dashboard_with_2000_staff_stays_at_the_same_query_count(
     bulk_staff(provider, module_page, 10, lessons, quiz)
     manager_client.get(dashboard_url(provider))
     with CaptureQueriesContext(connection) as small:
-        manager_client.get(dashboard_url(provider))
+        manager_client.get(dashboard_url(provider, page=2))
     bulk_staff(provider, module_page, 1990, lessons, quiz, start=10)
 
     with django_assert_num_queries(len(small.captured_queries)):
