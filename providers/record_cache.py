@@ -14,9 +14,9 @@ and kept under a key made of:
 
 What renews a provider's record version, once the transaction that made the change commits:
 saving or deleting one of its memberships, invitations, seats or seat orders; and, for each
-provider the learner is a member of, saving or deleting a learner's enrolment, certificate,
-completed lesson or submitted quiz attempt, starting an enrolment, or changing the learner's name
-or email (``learner_changed``, for changes made with ``QuerySet.update``). A version is read
+provider the learner is a member of, saving or deleting a learner's enrolment or certificate,
+saving a completed lesson or a submitted quiz attempt, starting an enrolment, or changing the
+learner's name or email (``learner_changed``, for changes made with ``QuerySet.update``). A version is read
 before the page is worked out, so a page made from rows older than a change is never kept under
 the version that follows it (as for cms.page_cache).
 
@@ -135,15 +135,15 @@ def on_enrolment_started(sender, enrolment, **kwargs):
     learner_changed(enrolment.learner_id)
 
 
-def on_progress_changed(sender, instance, signal, **kwargs):
+def on_progress_saved(sender, instance, **kwargs):
     # Opening a lesson only adds learning time (allowed to lag): a lesson counts once completed.
-    if signal is post_delete or instance.completed_at is not None:
+    if instance.completed_at is not None:
         _enrolment_changed(instance.enrolment_id)
 
 
-def on_attempt_changed(sender, instance, signal, **kwargs):
+def on_attempt_saved(sender, instance, **kwargs):
     # An attempt in progress is not on the record: only its submitted result is.
-    if signal is post_delete or instance.status == instance.Status.SUBMITTED:
+    if instance.status == instance.Status.SUBMITTED:
         _enrolment_changed(instance.enrolment_id)
 
 
@@ -161,13 +161,16 @@ def connect_signals():
     receivers = [
         ((Membership, Invitation, SeatAssignment, SeatOrder), on_provider_row_changed),
         ((Enrolment, Certificate), on_learner_row_changed),
-        ((LessonProgress,), on_progress_changed),
-        ((Attempt,), on_attempt_changed),
     ]
     for models, receiver in receivers:
         for model in models:
             label = model._meta.label
             post_save.connect(receiver, sender=model, dispatch_uid=f"record-cache-saved-{label}")
             post_delete.connect(receiver, sender=model, dispatch_uid=f"record-cache-deleted-{label}")
+    # Lessons and attempts go only with their enrolment (whose delete is watched): watching their
+    # own deletes would make Django load and signal each of those many rows instead of deleting
+    # them in bulk.
+    post_save.connect(on_progress_saved, sender=LessonProgress, dispatch_uid="record-cache-saved-progress")
+    post_save.connect(on_attempt_saved, sender=Attempt, dispatch_uid="record-cache-saved-attempt")
     post_save.connect(on_user_changed, sender=get_user_model(), dispatch_uid="record-cache-user")
     enrolment_started.connect(on_enrolment_started, dispatch_uid="record-cache-enrolment-started")
