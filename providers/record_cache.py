@@ -16,14 +16,14 @@ What renews a provider's record version, once the transaction that made the chan
 saving or deleting one of its memberships, invitations, seats or seat orders; and, for each
 provider the learner is a member of, saving or deleting a learner's enrolment or certificate,
 saving a completed lesson or a submitted quiz attempt, starting an enrolment, or changing the
-learner's name or email (``learner_changed``, for changes made with ``QuerySet.update``). A version is read
-before the page is worked out, so a page made from rows older than a change is never kept under
-the version that follows it (as for cms.page_cache).
+learner's name or email (``learner_changed`` is there for changes made with ``QuerySet.update``).
+A version is read before the page is worked out, so a page made from rows older than a change is
+never kept under the version that follows it (as for cms.page_cache).
 
-Two things are allowed to lag, by at most TIMEOUT_SECONDS: the learning time (every lesson view
-adds to it; renewing the record on each would leave nothing cached while staff learn), and an
-invitation passing its expiry time (the entry is kept no longer than until the first open
-invitation expires, so this is exact)."""
+Only the learning time may lag, by at most TIMEOUT_SECONDS: every lesson view adds to it, and
+renewing the record on each would leave nothing cached while staff learn. An entry is kept no
+longer than until the provider's first open invitation expires, so a lapsed invitation drops off
+on time."""
 
 from hashlib import sha256
 from uuid import uuid4
@@ -92,24 +92,17 @@ def providers_changed(*provider_ids):
 def learner_changed(*learner_ids):
     """Renew the record version of every provider these learners (user ids) are members of, once
     the current transaction commits."""
+    _members_changed(user_id__in=learner_ids)
+
+
+def _members_changed(**memberships):
+    """Renew, once the current transaction commits, the record version of each provider with a
+    membership matching ``memberships`` (Membership filter arguments)."""
 
     def renew():
         from .models import Membership
 
-        renew_record_versions(
-            Membership.objects.filter(user_id__in=learner_ids).values_list("provider_id", flat=True)
-        )
-
-    transaction.on_commit(renew, robust=True)
-
-
-def _enrolment_changed(enrolment_id):
-    def renew():
-        from .models import Membership
-
-        renew_record_versions(
-            Membership.objects.filter(user__enrolments=enrolment_id).values_list("provider_id", flat=True)
-        )
+        renew_record_versions(Membership.objects.filter(**memberships).values_list("provider_id", flat=True))
 
     transaction.on_commit(renew, robust=True)
 
@@ -138,13 +131,13 @@ def on_enrolment_started(sender, enrolment, **kwargs):
 def on_progress_saved(sender, instance, **kwargs):
     # Opening a lesson only adds learning time (allowed to lag): a lesson counts once completed.
     if instance.completed_at is not None:
-        _enrolment_changed(instance.enrolment_id)
+        _members_changed(user__enrolments=instance.enrolment_id)
 
 
 def on_attempt_saved(sender, instance, **kwargs):
     # An attempt in progress is not on the record: only its submitted result is.
     if instance.status == instance.Status.SUBMITTED:
-        _enrolment_changed(instance.enrolment_id)
+        _members_changed(user__enrolments=instance.enrolment_id)
 
 
 def connect_signals():

@@ -59,11 +59,16 @@ def _filters(request):
     }
 
 
+def _shown(rows, filters):
+    """``rows`` filtered and sorted as ``filters`` (from _filters) ask."""
+    rows = compliance.filter_rows(rows, status=filters["status"], q=filters["q"])
+    return compliance.sort_rows(rows, filters["sort"], filters["order"] == "desc")
+
+
 def _listing(request, rows):
     """The rows a GET form asked for (status, q, sort, order), and the choices it made."""
     filters = _filters(request)
-    rows = compliance.filter_rows(rows, status=filters["status"], q=filters["q"])
-    return compliance.sort_rows(rows, filters["sort"], filters["order"] == "desc"), filters
+    return _shown(rows, filters), filters
 
 
 @login_required
@@ -89,11 +94,7 @@ def dashboard(request, provider_id):
 def _render_record(provider, filters, page_number):
     modules = compliance.provider_modules(provider)
     rows = compliance.staff_rows(provider, modules=modules)
-    shown = compliance.sort_rows(
-        compliance.filter_rows(rows, status=filters["status"], q=filters["q"]),
-        filters["sort"],
-        filters["order"] == "desc",
-    )
+    shown = _shown(rows, filters)
     query = QueryDict(mutable=True)
     query.update({name: value for name, value in filters.items() if value})
     context = {
