@@ -4,12 +4,14 @@ import calendar
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms.audit import log_known
 from cms.background import enqueue_with_transaction
 from cms.page_cache import cached_content
+from courses.access import PROGRESS_ROWS
 from providers.models import SeatAssignment
 
 from .models import Certificate, CertificateSettings
@@ -28,24 +30,25 @@ def signatory_settings():
     return cached_content("certificate-settings", compute=CertificateSettings.load)
 
 
-def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
-    """Everything the certificate says, frozen now: later edits to names or pages change nothing."""
+def read_snapshot_inputs(enrolment):
+    """What the certificate will say about the learner, the module and who paid, read now: the
+    parts of ``certificate_snapshot`` that need no lock. A quiz submission reads them before its
+    transaction begins (quizzes.services.submit_form), so the database's one writer is not kept
+    waiting for them. ``enrolment`` has its learner and module loaded."""
     module = enrolment.module
     course = module.course
     learner = enrolment.learner
     signatory = signatory_settings()
     seat = SeatAssignment.objects.filter(user=learner, module=module).select_related("provider").first()
-    time_spent = sum((row.time_spent for row in enrolment.progress.all()), start=timedelta())
+    # The lesson pages' prepared query (courses.access): compiled once, not on every submission.
+    time_spent = sum((row.time_spent for row in PROGRESS_ROWS(enrolment=enrolment.pk)), start=timedelta())
     return {
         "name": learner.certificate_name or learner.get_full_name() or learner.email,
         "module": module.title,
         "course": course.title if course else "",
         "revision": module.live_revision_id,
-        "score": attempt.score if attempt else None,
         "cpd_hours": str(module.cpd_hours),
         "learning_minutes": int(time_spent.total_seconds() // 60),
-        "issued_on": issued_at.date().isoformat(),
-        "expires_on": expires_on.isoformat(),
         "provider": seat.provider.name if seat else "",  # the newest seat's, if a provider paid
         "issuer": signatory.issuer,
         "signatory_name": signatory.signatory_name,
@@ -53,37 +56,74 @@ def certificate_snapshot(enrolment, attempt, issued_at, expires_on):
     }
 
 
-def issue_certificate(enrolment, *, attempt=None, now=None):
+SNAPSHOT_ORDER = (
+    "name",
+    "module",
+    "course",
+    "revision",
+    "score",
+    "cpd_hours",
+    "learning_minutes",
+    "issued_on",
+    "expires_on",
+    "provider",
+    "issuer",
+    "signatory_name",
+    "signatory_role",
+)
+
+
+def certificate_snapshot(enrolment, attempt, issued_at, expires_on, *, inputs=None):
+    """Everything the certificate says, frozen now: later edits to names or pages change nothing.
+    ``inputs`` is what ``read_snapshot_inputs(enrolment)`` returned a moment ago, if the caller has it."""
+    values = dict(inputs if inputs is not None else read_snapshot_inputs(enrolment))
+    values["score"] = attempt.score if attempt else None
+    values["issued_on"] = issued_at.date().isoformat()
+    values["expires_on"] = expires_on.isoformat()
+    return {key: values[key] for key in SNAPSHOT_ORDER}
+
+
+def issue_certificate(enrolment, *, attempt=None, now=None, snapshot_inputs=None):
     """The learner's certificate for this pass. Issuing twice for the same pass returns the same one;
-    an earlier valid certificate for the module is marked superseded and kept."""
+    an earlier valid certificate for the module is marked superseded and kept.
+
+    ``snapshot_inputs`` is what ``read_snapshot_inputs(enrolment)`` returned just before the caller's
+    transaction began (a quiz submission): otherwise they are read here. Runs in the caller's
+    transaction, if there is one: only the insert has a savepoint, so that a certificate a concurrent
+    pass issued first can be returned instead; any other error rolls the whole change back."""
     now = now or timezone.now()
-    if attempt is not None:
-        existing = Certificate.objects.filter(attempt=attempt).first()
-        if existing:
-            return existing
     module = enrolment.module
     expires_on = add_months(timezone.localdate(now), module.certificate_valid_months)
-    with transaction.atomic():
-        previous = list(
-            Certificate.objects.select_for_update().filter(
-                learner=enrolment.learner, module=module, status=Certificate.Status.VALID
-            )
-        )
-        if previous:  # a renewal
+    with transaction.atomic(savepoint=False):
+        # This pass's certificate, if it was issued already, and the learner's valid one (at most
+        # one, by the database's constraint), locked: one query.
+        wanted = Q(learner=enrolment.learner, module=module, status=Certificate.Status.VALID)
+        if attempt is not None:
+            wanted |= Q(attempt=attempt)
+        found = list(Certificate.objects.select_for_update().filter(wanted).order_by())
+        if attempt is not None:
+            existing = next((c for c in found if c.attempt_id == attempt.pk), None)
+            if existing:
+                return existing
+        previous = found  # a renewal, if any
+        if previous:
             Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(
                 status=Certificate.Status.SUPERSEDED
             )
+        certificate = Certificate(
+            learner=enrolment.learner,
+            module=module,
+            enrolment=enrolment,
+            attempt=attempt,
+            snapshot=certificate_snapshot(
+                enrolment, attempt, timezone.localtime(now), expires_on, inputs=snapshot_inputs
+            ),
+            issued_at=now,
+            expires_on=expires_on,
+        )
         try:
             with transaction.atomic():
-                certificate = Certificate.objects.create(
-                    learner=enrolment.learner,
-                    module=module,
-                    enrolment=enrolment,
-                    attempt=attempt,
-                    snapshot=certificate_snapshot(enrolment, attempt, timezone.localtime(now), expires_on),
-                    issued_at=now,
-                    expires_on=expires_on,
-                )
+                certificate.save(force_insert=True)
         except IntegrityError:
             # A concurrent pass issued it first: the database allows one valid certificate.
             return Certificate.objects.get(
@@ -96,7 +136,7 @@ def issue_certificate(enrolment, *, attempt=None, now=None):
 
         enqueue_with_transaction(store_certificate_pdf, str(certificate.pk))
         for old in previous:
-            log(
+            log_known(
                 old,
                 "certificates.supersede",
                 user=enrolment.learner,

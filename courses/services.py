@@ -149,18 +149,20 @@ def complete_lesson(enrolment, lesson, *, now=None):
     return row
 
 
-def on_module_passed(enrolment, *, attempt=None, now=None):
+def on_module_passed(enrolment, *, attempt=None, now=None, snapshot_inputs=None):
     """The learner has met the module's requirements: every lesson, and its quiz if it has one.
 
     The one place that completes a module; certificates hook in here. Runs inside the caller's
-    transaction; completing twice changes nothing."""
+    transaction; completing twice changes nothing. ``snapshot_inputs``: what the certificate will
+    say, read before the transaction began (certificates.services.read_snapshot_inputs), if the
+    caller did."""
     now = now or timezone.now()
     updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(completed_at=now)
     if updated:
         from certificates.services import issue_certificate
 
         enrolment.completed_at = now
-        issue_certificate(enrolment, attempt=attempt, now=now)
+        issue_certificate(enrolment, attempt=attempt, now=now, snapshot_inputs=snapshot_inputs)
         log_known(
             enrolment,
             "courses.complete_module",

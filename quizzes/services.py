@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cms.audit import log_known
+from certificates.services import read_snapshot_inputs
+from cms.audit import log_known, logged_together
 from courses.models import Enrolment
 from courses.services import on_module_passed, progress_for
 
@@ -98,6 +99,9 @@ def submit_form(enrolment, quiz, number, data, *, now=None):
     stored in it: a second submission changes nothing, a choice not in the paper raises
     AnswerError and an unanswered question saves nothing. ``enrolment`` (the signed-in learner's,
     with its module and learner) and ``quiz`` (the page being served) are used as they are."""
+    # What a certificate would say, read before the transaction so that the database's one writer
+    # is not kept waiting for it (cms/db/sqlite3): used only if this submission passes the module.
+    inputs = read_snapshot_inputs(enrolment) if enrolment.completed_at is None else None
     with transaction.atomic():
         try:
             attempt = Attempt.objects.select_for_update(of=("self",)).get(
@@ -110,7 +114,7 @@ def submit_form(enrolment, quiz, number, data, *, now=None):
             return Submission(attempt, attempt.answers, [])
         answers, missing = read_answers(attempt.paper, data)
         if not missing:
-            grade(attempt, answers, now or timezone.now())
+            grade(attempt, answers, now or timezone.now(), snapshot_inputs=inputs)
     return Submission(attempt, answers, missing)
 
 
@@ -130,9 +134,16 @@ def submit_attempt(attempt, answers, *, now=None):
     return attempt
 
 
-def grade(attempt, answers, now):
+def grade(attempt, answers, now, *, snapshot_inputs=None):
     """Mark a locked, open attempt against its stored paper and record the result: the graded
-    responses, the audit log and, on a pass, the completed module and its certificate."""
+    responses, the audit log and, on a pass, the completed module and its certificate (saying
+    ``snapshot_inputs``, certificates.services.read_snapshot_inputs, if the caller read them).
+    Runs in the caller's transaction; its audit entries are written together at the end."""
+    with logged_together():
+        _grade(attempt, answers, now, snapshot_inputs)
+
+
+def _grade(attempt, answers, now, snapshot_inputs):
     marks = mark_paper(attempt.paper, answers)
     attempt.answers = answers
     attempt.score = score_percent(marks)
@@ -156,4 +167,4 @@ def grade(attempt, answers, now):
         data={"score": attempt.score, "passed": attempt.passed, "number": attempt.number},
     )
     if attempt.passed:
-        on_module_passed(attempt.enrolment, attempt=attempt, now=now)
+        on_module_passed(attempt.enrolment, attempt=attempt, now=now, snapshot_inputs=snapshot_inputs)

@@ -4,9 +4,13 @@ content cache, the learner's attempt read once under its lock, the audit entry w
 looking its rows up again, the certificate's PDF left to a background job) change nothing a
 learner, a trainer or an auditor sees."""
 
+import re
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
@@ -28,11 +32,32 @@ pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as in production
 
 # A submission with the database task backend, on a second attempt in the same session. A fail:
-# the session and the user; the learner's enrolment; BEGIN, the attempt (locked), its graded
-# fields, the responses in one INSERT, the audit entry; COMMIT. A pass adds completing the module
-# and issuing the certificate (courses.services.on_module_passed, certificates.services).
-FAIL_QUERIES = 9
-PASS_QUERIES = 22
+# the session and the user; the learner's enrolment; what a certificate would say (the learner's
+# seat and lesson progress, read before the transaction in case this is the pass); BEGIN, the
+# attempt (locked), its graded fields, the responses in one INSERT, the audit entry; COMMIT. A pass
+# adds completing the module and issuing the certificate (courses.services.on_module_passed,
+# certificates.services): IN_PASS_TRANSACTION below.
+FAIL_QUERIES = 11
+PASS_QUERIES = 17  # with the savepoint around the certificate insert
+
+# What a pass does while it holds the database's one write lock (cms/db/sqlite3), in order: the
+# attempt read and locked, graded and its responses written, the module completed, this pass's or
+# the learner's valid certificate looked for (one query), the new one written and its PDF job
+# queued, then the three audit entries (submission, certificate, completed module) in one INSERT.
+# Nothing is read that could have been read before the lock.
+IN_PASS_TRANSACTION = [
+    ("SELECT", "quizzes_attempt"),
+    ("UPDATE", "quizzes_attempt"),
+    ("INSERT", "quizzes_response"),
+    ("UPDATE", "courses_enrolment"),
+    ("SELECT", "certificates_certificate"),
+    ("SAVEPOINT", None),  # the insert alone, in case a concurrent pass issued first (PostgreSQL)
+    ("INSERT", "certificates_certificate"),
+    ("RELEASE", None),
+    ("INSERT", "django_tasks_database_dbtaskresult"),
+    ("INSERT", "wagtailcore_modellogentry"),
+]
+IN_FAIL_TRANSACTION = IN_PASS_TRANSACTION[:3] + IN_PASS_TRANSACTION[-1:]
 
 
 def ready_learner(module_page, lessons):
@@ -199,3 +224,81 @@ def test_a_new_attempt_draws_the_questions_as_published_now(ready_enrolment, qui
     assert paper[single.pk]["stem"] == "Who do you tell first, every time?"
     assert sorted(o["text"] for o in paper[single.pk]["options"]) == ["Nobody", "The DSL"]
     assert [o["text"] for o in paper[bank["statistic"].pk]["options"] if o["correct"]] == ["38,700"]
+
+
+STATEMENT = re.compile(r'^(SELECT|UPDATE|INSERT INTO|DELETE FROM) .*?"(\w+)"', re.DOTALL)
+
+
+def statement(sql):
+    """("SELECT", "quizzes_attempt") for a query's SQL: what it does, and to which table (the first
+    named: for a SELECT, the first column's); ("SAVEPOINT", None) and ("RELEASE", None) for those."""
+    if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+        return sql.split()[0], None
+    verb, table = STATEMENT.match(sql).groups()
+    return verb.split()[0], table
+
+
+def in_transaction(queries):
+    """The statements between the submission's BEGIN and its COMMIT, and how many came before."""
+    sql = [q["sql"] for q in queries.captured_queries]
+    begin = next(i for i, s in enumerate(sql) if s.startswith("BEGIN"))
+    commit = next(i for i, s in enumerate(sql) if s == "COMMIT")
+    assert begin < commit and not any(s.startswith(("BEGIN", "COMMIT")) for s in sql[begin + 1 : commit])
+    return [statement(s) for s in sql[begin + 1 : commit]], sql[:begin]
+
+
+# Real transactions: the submission's BEGIN and COMMIT, not a savepoint inside the test's own.
+# serialized_rollback: the page tree the migrations made is put back for the tests that follow.
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="about SQLite's one write lock (cms/db/sqlite3)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_submission_holds_the_write_lock_only_for_its_writes(module_page, lessons, quiz, bank):
+    ContentType.objects.get_for_models(Attempt, Certificate, Enrolment)
+    learner, client = ready_learner(module_page, lessons)
+    seen = {}
+    for name, right in (("warm-up", False), ("fail", False), ("pass", True)):
+        attempt = start(client, quiz)
+        assert client.get(url(quiz, "attempt", attempt.number)).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=right))
+        assert response.url == url(quiz, "result", attempt.number)
+        seen[name] = in_transaction(queries)
+        signatory_settings()
+
+    inside, before = seen["pass"]
+    assert inside == IN_PASS_TRANSACTION
+    assert [statement(s)[1] for s in before[-2:]] == ["providers_seatassignment", "courses_lessonprogress"]
+    assert seen["fail"][0] == IN_FAIL_TRANSACTION
+    certificate = Certificate.objects.get(attempt=attempt)
+    assert certificate.snapshot["learning_minutes"] == 0 and certificate.snapshot["provider"] == ""
+    entries = ModelLogEntry.objects.filter(user=learner).order_by("pk")
+    assert [e.action for e in entries][-3:] == [
+        "quizzes.submit",
+        "certificates.issue",
+        "courses.complete_module",
+    ]
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_pass_that_fails_half_way_leaves_nothing_done(
+    learner_client, ready_enrolment, quiz, bank, monkeypatch
+):
+    attempt = start(learner_client, quiz)
+    logged = ModelLogEntry.objects.count()
+
+    def broken_job(*args, **kwargs):
+        raise RuntimeError("The task queue is down.")
+
+    monkeypatch.setattr("certificates.services.enqueue_with_transaction", broken_job)
+    with pytest.raises(RuntimeError):
+        services.submit_form(
+            ready_enrolment, quiz, attempt.number, QueryDict(urlencode(answer_all(attempt), True))
+        )
+
+    attempt.refresh_from_db()
+    ready_enrolment.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS and attempt.score is None
+    assert not Response.objects.filter(attempt=attempt).exists()
+    assert ready_enrolment.completed_at is None
+    assert not Certificate.objects.exists() and not DBTaskResult.objects.exists()
+    assert ModelLogEntry.objects.count() == logged  # the submission's entry, made first, too
