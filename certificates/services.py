@@ -56,31 +56,15 @@ def read_snapshot_inputs(enrolment):
     }
 
 
-SNAPSHOT_ORDER = (
-    "name",
-    "module",
-    "course",
-    "revision",
-    "score",
-    "cpd_hours",
-    "learning_minutes",
-    "issued_on",
-    "expires_on",
-    "provider",
-    "issuer",
-    "signatory_name",
-    "signatory_role",
-)
-
-
 def certificate_snapshot(enrolment, attempt, issued_at, expires_on, *, inputs=None):
     """Everything the certificate says, frozen now: later edits to names or pages change nothing.
     ``inputs`` is what ``read_snapshot_inputs(enrolment)`` returned a moment ago, if the caller has it."""
-    values = dict(inputs if inputs is not None else read_snapshot_inputs(enrolment))
-    values["score"] = attempt.score if attempt else None
-    values["issued_on"] = issued_at.date().isoformat()
-    values["expires_on"] = expires_on.isoformat()
-    return {key: values[key] for key in SNAPSHOT_ORDER}
+    return {
+        **(inputs if inputs is not None else read_snapshot_inputs(enrolment)),
+        "score": attempt.score if attempt else None,
+        "issued_on": issued_at.date().isoformat(),
+        "expires_on": expires_on.isoformat(),
+    }
 
 
 def issue_certificate(enrolment, *, attempt=None, now=None, snapshot_inputs=None):
@@ -100,13 +84,12 @@ def issue_certificate(enrolment, *, attempt=None, now=None, snapshot_inputs=None
         wanted = Q(learner=enrolment.learner, module=module, status=Certificate.Status.VALID)
         if attempt is not None:
             wanted |= Q(attempt=attempt)
-        found = list(Certificate.objects.select_for_update().filter(wanted).order_by())
+        previous = list(Certificate.objects.select_for_update().filter(wanted).order_by())
         if attempt is not None:
-            existing = next((c for c in found if c.attempt_id == attempt.pk), None)
+            existing = next((c for c in previous if c.attempt_id == attempt.pk), None)
             if existing:
                 return existing
-        previous = found  # a renewal, if any
-        if previous:
+        if previous:  # a renewal: the learner's valid certificate
             Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(
                 status=Certificate.Status.SUPERSEDED
             )

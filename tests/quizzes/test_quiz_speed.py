@@ -70,10 +70,12 @@ def ready_learner(module_page, lessons):
     return learner, client
 
 
-def counted_submissions(client, quiz):
-    """Queries of a failing, then a passing submission through the quiz form, each posted from the
-    attempt's page as a learner does, after a first (failing) one that warms the session."""
-    counts = {}
+def posted_submissions(client, quiz):
+    """A failing, then a passing submission through the quiz form, each posted from the attempt's
+    page as a learner does, after a first (failing) one that warms the session:
+    {"fail": (attempt, its queries), "pass": (attempt, its queries)}. The queries are copied at once:
+    the next request clears Django's query log, which CaptureQueriesContext reads from."""
+    posted = {}
     for name, right in (("warm-up", False), ("fail", False), ("pass", True)):
         attempt = start(client, quiz)
         assert client.get(url(quiz, "attempt", attempt.number)).status_code == 200
@@ -84,11 +86,16 @@ def counted_submissions(client, quiz):
         attempt.refresh_from_db()
         assert attempt.is_submitted and attempt.passed is right
         assert Response.objects.filter(attempt=attempt).count() == len(attempt.paper)
-        counts[name] = len(queries)
+        posted[name] = attempt, queries.captured_queries
         if name == "warm-up":  # the site's first request is served: now cached as on a running site
             signatory_settings()
-    del counts["warm-up"]
-    return counts
+    del posted["warm-up"]
+    return posted
+
+
+def counted_submissions(client, quiz):
+    """How many queries the failing and the passing submission of ``posted_submissions`` made."""
+    return {name: len(queries) for name, (_attempt, queries) in posted_submissions(client, quiz).items()}
 
 
 @override_settings(TASKS=DATABASE_TASKS)
@@ -239,8 +246,9 @@ def statement(sql):
 
 
 def in_transaction(queries):
-    """The statements between the submission's BEGIN and its COMMIT, and how many came before."""
-    sql = [q["sql"] for q in queries.captured_queries]
+    """The statements between the submission's BEGIN and its COMMIT, and the SQL that came before.
+    ``queries``: CaptureQueriesContext's captured_queries."""
+    sql = [q["sql"] for q in queries]
     begin = next(i for i, s in enumerate(sql) if s.startswith("BEGIN"))
     commit = next(i for i, s in enumerate(sql) if s == "COMMIT")
     assert begin < commit and not any(s.startswith(("BEGIN", "COMMIT")) for s in sql[begin + 1 : commit])
@@ -255,20 +263,13 @@ def in_transaction(queries):
 def test_a_submission_holds_the_write_lock_only_for_its_writes(module_page, lessons, quiz, bank):
     ContentType.objects.get_for_models(Attempt, Certificate, Enrolment)
     learner, client = ready_learner(module_page, lessons)
-    seen = {}
-    for name, right in (("warm-up", False), ("fail", False), ("pass", True)):
-        attempt = start(client, quiz)
-        assert client.get(url(quiz, "attempt", attempt.number)).status_code == 200
-        with CaptureQueriesContext(connection) as queries:
-            response = client.post(url(quiz, "attempt", attempt.number), answer_all(attempt, right=right))
-        assert response.url == url(quiz, "result", attempt.number)
-        seen[name] = in_transaction(queries)
-        signatory_settings()
+    posted = posted_submissions(client, quiz)
 
-    inside, before = seen["pass"]
+    attempt, queries = posted["pass"]
+    inside, before = in_transaction(queries)
     assert inside == IN_PASS_TRANSACTION
     assert [statement(s)[1] for s in before[-2:]] == ["providers_seatassignment", "courses_lessonprogress"]
-    assert seen["fail"][0] == IN_FAIL_TRANSACTION
+    assert in_transaction(posted["fail"][1])[0] == IN_FAIL_TRANSACTION
     certificate = Certificate.objects.get(attempt=attempt)
     assert certificate.snapshot["learning_minutes"] == 0 and certificate.snapshot["provider"] == ""
     entries = ModelLogEntry.objects.filter(user=learner).order_by("pk")
